@@ -1,0 +1,56 @@
+/* devices: the device models cove attaches to the bus. Each device is one
+ * file with its registers named at the top; its constructor registers its
+ * ranges and returns its state (NULL with errno on failure). */
+#ifndef COVE_DEVICES_H
+#define COVE_DEVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/bus.h"
+
+/* What a device asks of the VM. Set by vmm/; any member may be NULL. Called
+ * from vCPU threads (or the I/O thread), so implementations are thread-safe. */
+struct vm_events {
+	void *ctx;
+	void (*poweroff)(void *ctx);
+	void (*reset)(void *ctx);
+	void (*debug_exit)(void *ctx, unsigned value); /* value written to 0xf4 */
+	void (*set_a20)(void *ctx, bool enabled);
+	bool (*get_a20)(void *ctx);
+	/* Interrupt line gsi to level (edge devices pulse 1 then 0). */
+	void (*set_irq)(void *ctx, unsigned gsi, bool level);
+};
+
+/* Port numbers and IRQs (DESIGN.md, "Guest-facing conventions"). */
+#define UART_COM1_BASE 0x3f8
+#define UART_COM1_IRQ 4
+#define DEBUGEXIT_PORT 0xf4
+#define I8042_DATA_PORT 0x60
+#define I8042_CMD_PORT 0x64
+#define PORT92_PORT 0x92
+#define CMOS_PORT 0x70
+/* cove's power device: ACPI hardware-reduced sleep control/status and reset
+ * registers (FADT SLEEP_CONTROL_REG, SLEEP_STATUS_REG, RESET_REG). A write of
+ * SLP_EN | SLP_TYP(5) to POWER_SLEEP_CTL powers off; POWER_RESET_VALUE to
+ * POWER_RESET_PORT resets. Unikernels find it in the FDT ("cove,power"). */
+#define POWER_SLEEP_CTL_PORT 0x600
+#define POWER_SLEEP_STS_PORT 0x601
+#define POWER_RESET_PORT 0x602
+#define POWER_RESET_VALUE 0x1
+#define POWER_SLP_EN (1u << 5)
+#define POWER_SLP_TYP_S5 5u
+#define POWER_SLP_TYP_SHIFT 2
+
+struct uart;
+/* out_fd: where transmitted bytes go (-1: nowhere). */
+struct uart *uart_new(struct bus *b, uint16_t base, unsigned gsi, int out_fd, const struct vm_events *ev);
+/* Bytes from the host (stdin) into the receive FIFO; called by the I/O thread. */
+void uart_input(struct uart *u, const void *buf, size_t len);
+int debugexit_new(struct bus *b, const struct vm_events *ev);
+int i8042_new(struct bus *b, const struct vm_events *ev); /* also port 0x92 */
+int cmos_new(struct bus *b, uint64_t ram_below_4g, uint64_t ram_above_4g);
+int power_new(struct bus *b, const struct vm_events *ev);
+
+#endif

@@ -1,0 +1,61 @@
+/* mem: the guest physical map. A small sorted array of regions (RAM,
+ * read-only ROM, MMIO holes, framebuffer), registered with KVM as memslots;
+ * every guest address a device or loader follows goes through
+ * mem_gpa_to_hva(), which refuses anything that leaves one region. */
+#ifndef COVE_MEM_H
+#define COVE_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Guest RAM above MEM_HOLE_START is placed at 4 GiB and up: the hole holds
+ * the virtio-mmio window, IOAPIC, LAPIC and firmware ROM. */
+#define MEM_HOLE_START 0xc0000000ULL
+#define MEM_HOLE_END 0x100000000ULL
+#define MEM_MAX_REGIONS 16
+
+enum mem_kind { MEM_RAM, MEM_ROM, MEM_MMIO, MEM_FB };
+
+struct mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;   /* NULL for MEM_MMIO */
+	enum mem_kind kind;
+	uint32_t slot;  /* KVM memslot, or UINT32_MAX when not registered */
+};
+
+struct mem_map {
+	struct mem_region r[MEM_MAX_REGIONS]; /* sorted by gpa, disjoint */
+	unsigned n;
+	uint64_t ram_size;  /* all RAM, below and above the hole */
+	uint8_t *ram;       /* the one host mapping of all RAM */
+	int vmfd;           /* -1 until mem_register() */
+};
+
+/* Maps ram_size bytes of anonymous memory, 2 MiB aligned, MADV_HUGEPAGE, and
+ * adds the RAM regions (split around the hole). 0 or -errno. */
+int mem_init(struct mem_map *m, uint64_t ram_size);
+/* Adds a region; -EEXIST if it overlaps one, -ENOSPC when full. hva is the
+ * backing for ROM/FB (NULL for MMIO). Registers it with KVM at once when
+ * mem_register() has run. */
+int mem_add(struct mem_map *m, uint64_t gpa, uint64_t size, enum mem_kind kind, void *hva);
+/* Registers every RAM, ROM (KVM_MEM_READONLY) and FB region as a memslot. */
+int mem_register(struct mem_map *m, int vmfd);
+void mem_destroy(struct mem_map *m);
+
+/* The region holding gpa, or NULL. O(log n). */
+const struct mem_region *mem_find(const struct mem_map *m, uint64_t gpa);
+/* The one checked translation: a host pointer to [gpa, gpa + len) when all
+ * of it lies in one RAM region (or RAM/ROM/FB with want_write false), NULL
+ * otherwise: holes, wrap-around, a range that crosses a region's end. len 0
+ * is valid inside a region. */
+void *mem_gpa_to_hva(const struct mem_map *m, uint64_t gpa, uint64_t len, bool want_write);
+/* Copies through mem_gpa_to_hva; -EFAULT when the range is refused. */
+int mem_read(const struct mem_map *m, uint64_t gpa, void *buf, size_t len);
+int mem_write(const struct mem_map *m, uint64_t gpa, const void *buf, size_t len);
+/* Bytes of RAM below the hole / at and above 4 GiB. */
+uint64_t mem_ram_below_4g(const struct mem_map *m);
+uint64_t mem_ram_above_4g(const struct mem_map *m);
+
+#endif

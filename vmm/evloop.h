@@ -1,0 +1,33 @@
+/* vmm: the I/O thread's event loop, one io_uring (liburing). Every request
+ * carries a pointer to the struct ev_waiter that waits for it (user_data);
+ * its completion calls waiter->fn on the I/O thread. Other threads never
+ * touch the ring: they call evloop_wake() (an eventfd the loop reads) or
+ * evloop_stop(). */
+#ifndef COVE_VMM_EVLOOP_H
+#define COVE_VMM_EVLOOP_H
+
+#include <liburing.h>
+#include <stdbool.h>
+
+struct ev_waiter {
+	/* res/flags are the CQE's. Runs on the I/O thread. */
+	void (*fn)(struct ev_waiter *w, int res, unsigned flags);
+};
+
+struct evloop;
+
+/* entries: ring size. 0 or -errno. */
+int evloop_new(struct evloop **out, unsigned entries);
+void evloop_free(struct evloop *l);
+/* An SQE whose completion goes to w (submitted at the next loop turn), or
+ * NULL if the ring is full even after a submit. I/O thread only (and the
+ * main thread before evloop_run starts). */
+struct io_uring_sqe *evloop_sqe(struct evloop *l, struct ev_waiter *w);
+/* Runs until evloop_stop(); returns 0 or -errno. */
+int evloop_run(struct evloop *l);
+/* Any thread: makes evloop_run return after the current completions. */
+void evloop_stop(struct evloop *l);
+/* The ring's fd, e.g. for IORING_REGISTER_RESTRICTIONS by seccomp/. */
+struct io_uring *evloop_ring(struct evloop *l);
+
+#endif
