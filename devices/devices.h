@@ -21,6 +21,8 @@ struct vm_events {
 	bool (*get_a20)(void *ctx);
 	/* Interrupt line gsi to level (edge devices pulse 1 then 0). */
 	void (*set_irq)(void *ctx, unsigned gsi, bool level);
+	/* The PIC's INTR output went high: wake the boot vCPU to take it. */
+	void (*pic_intr)(void *ctx);
 };
 
 /* Port numbers and IRQs (DESIGN.md, "Guest-facing conventions"). */
