@@ -58,4 +58,17 @@ int mem_write(const struct mem_map *m, uint64_t gpa, const void *buf, size_t len
 uint64_t mem_ram_below_4g(const struct mem_map *m);
 uint64_t mem_ram_above_4g(const struct mem_map *m);
 
+/* Removes [gpa, gpa + size) from the RAM regions it overlaps (splitting
+ * them, memslots too) so a ROM, MMIO or FB region can be added there, e.g.
+ * the BIOS shadow at 0xe0000. -EEXIST if it overlaps a non-RAM region,
+ * -ENOSPC when a split would need more than MEM_MAX_REGIONS. */
+int mem_carve(struct mem_map *m, uint64_t gpa, uint64_t size);
+/* A20 gate. Disabled: guest [1 MiB, 1 MiB + 64 KiB) aliases [0, 64 KiB),
+ * as its own memslot on the low RAM's host pages (and in the region array,
+ * so mem_gpa_to_hva agrees with the guest); enabled: the plain map. 0 or
+ * -errno. Call from the vCPU that wrote the gate (other vCPUs may briefly
+ * see the 64 KiB missing while the slot is swapped). */
+int mem_set_a20(struct mem_map *m, bool enabled);
+bool mem_a20_enabled(const struct mem_map *m);
+
 #endif
