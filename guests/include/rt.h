@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RT_PAGE_SIZE 4096ULL
+#define RT_PAGE_SIZE 4096UL
 #define RT_MAX_CPUS 64
 /* debug-exit value a CPU exception ends the guest with: cove exits
  * (0x7e << 1) | 1 = 253. */
