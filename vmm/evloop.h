@@ -27,6 +27,14 @@ struct io_uring_sqe *evloop_sqe(struct evloop *l, struct ev_waiter *w);
 int evloop_run(struct evloop *l);
 /* Any thread: makes evloop_run return after the current completions. */
 void evloop_stop(struct evloop *l);
+/* Any thread: the hook set by evloop_on_wake() runs on the I/O thread soon
+ * (several wakes may merge into one call). Async-signal-safe. */
+void evloop_wake(struct evloop *l);
+/* Sets the hook evloop_wake() runs (res and flags 0); NULL for none. Call
+ * before evloop_run() or on the I/O thread. */
+void evloop_on_wake(struct evloop *l, struct ev_waiter *w);
+/* Any thread: evloop_stop() was called. */
+bool evloop_stopped(struct evloop *l);
 /* The ring's fd, e.g. for IORING_REGISTER_RESTRICTIONS by seccomp/. */
 struct io_uring *evloop_ring(struct evloop *l);
 

@@ -1,0 +1,171 @@
+/* vmm/evloop.c: completions reach their waiter, batching, stop and wake
+ * from other threads. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/evloop.h"
+
+struct counter {
+	struct ev_waiter w;
+	struct evloop *l;
+	int calls;
+	int last_res;
+	int stop_after; /* evloop_stop once calls reaches it; 0: never */
+	int requeue;    /* how many more NOPs fn queues */
+};
+
+static void counter_fn(struct ev_waiter *w, int res, unsigned flags)
+{
+	struct counter *c = (struct counter *)w;
+
+	(void)flags;
+	c->calls++;
+	c->last_res = res;
+	if (c->requeue > 0) {
+		c->requeue--;
+		io_uring_prep_nop(evloop_sqe(c->l, &c->w));
+	}
+	if (c->stop_after && c->calls >= c->stop_after)
+		evloop_stop(c->l);
+}
+
+static struct evloop *loop_new(unsigned entries)
+{
+	struct evloop *l = NULL;
+	int r = evloop_new(&l, entries);
+
+	cr_assert_eq(r, 0, "evloop_new: %s", strerror(-r));
+	return l;
+}
+
+Test(evloop, completion_calls_its_waiter_with_result)
+{
+	struct evloop *l = loop_new(8);
+	struct counter c = {.w.fn = counter_fn, .l = l, .stop_after = 1};
+	int p[2];
+	char buf[8] = {0};
+
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(write(p[1], "hello", 5), 5);
+	io_uring_prep_read(evloop_sqe(l, &c.w), p[0], buf, sizeof(buf), 0);
+	cr_assert_eq(evloop_run(l), 0);
+	cr_assert_eq(c.calls, 1, "waiter called %d times", c.calls);
+	cr_assert_eq(c.last_res, 5, "read result %d, want 5", c.last_res);
+	cr_assert_str_eq(buf, "hello");
+	close(p[0]);
+	close(p[1]);
+	evloop_free(l);
+}
+
+Test(evloop, more_requests_than_ring_entries_all_complete)
+{
+	struct evloop *l = loop_new(4);
+	struct counter c = {.w.fn = counter_fn, .l = l, .stop_after = 20};
+
+	for (int i = 0; i < 20; i++) {
+		struct io_uring_sqe *sqe = evloop_sqe(l, &c.w);
+
+		cr_assert_not_null(sqe, "no SQE for request %d of 20 on a 4-entry ring", i);
+		io_uring_prep_nop(sqe);
+	}
+	cr_assert_eq(evloop_run(l), 0);
+	cr_assert_eq(c.calls, 20, "%d of 20 completions seen", c.calls);
+	evloop_free(l);
+}
+
+Test(evloop, callback_can_queue_follow_up_requests)
+{
+	struct evloop *l = loop_new(4);
+	struct counter c = {.w.fn = counter_fn, .l = l, .requeue = 9, .stop_after = 10};
+
+	io_uring_prep_nop(evloop_sqe(l, &c.w));
+	cr_assert_eq(evloop_run(l), 0);
+	cr_assert_eq(c.calls, 10, "chain of 10 stopped after %d", c.calls);
+	evloop_free(l);
+}
+
+Test(evloop, timeout_completes_with_etime)
+{
+	struct evloop *l = loop_new(8);
+	struct counter c = {.w.fn = counter_fn, .l = l, .stop_after = 1};
+	struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = 1000000};
+
+	io_uring_prep_timeout(evloop_sqe(l, &c.w), &ts, 0, 0);
+	cr_assert_eq(evloop_run(l), 0);
+	cr_assert_eq(c.calls, 1);
+	cr_assert_eq(c.last_res, -ETIME, "timeout result %d, want -ETIME", c.last_res);
+	evloop_free(l);
+}
+
+static void *stop_later(void *arg)
+{
+	usleep(20000);
+	evloop_stop(arg);
+	return NULL;
+}
+
+Test(evloop, stop_from_another_thread_ends_an_idle_loop)
+{
+	struct evloop *l = loop_new(8);
+	pthread_t t;
+
+	cr_assert_not(evloop_stopped(l));
+	cr_assert_eq(pthread_create(&t, NULL, stop_later, l), 0);
+	cr_assert_eq(evloop_run(l), 0, "run did not return 0 after stop");
+	cr_assert(evloop_stopped(l));
+	pthread_join(t, NULL);
+	evloop_free(l);
+}
+
+static void *wake_three_times(void *arg)
+{
+	struct evloop *l = arg;
+
+	for (int i = 0; i < 3; i++) {
+		evloop_wake(l);
+		usleep(5000);
+	}
+	return NULL;
+}
+
+struct waker {
+	struct ev_waiter w;
+	struct evloop *l;
+	int calls;
+};
+
+static void waker_fn(struct ev_waiter *w, int res, unsigned flags)
+{
+	struct waker *k = (struct waker *)w;
+
+	cr_assert_eq(res, 0);
+	cr_assert_eq(flags, 0u);
+	if (++k->calls == 3)
+		evloop_stop(k->l);
+}
+
+Test(evloop, wake_from_another_thread_runs_the_hook_on_the_loop, .timeout = 10)
+{
+	struct evloop *l = loop_new(8);
+	struct waker k = {.w.fn = waker_fn, .l = l};
+	pthread_t t;
+
+	evloop_on_wake(l, &k.w);
+	cr_assert_eq(pthread_create(&t, NULL, wake_three_times, l), 0);
+	cr_assert_eq(evloop_run(l), 0);
+	pthread_join(t, NULL);
+	cr_assert_eq(k.calls, 3, "hook ran %d times for 3 spaced wakes", k.calls);
+	evloop_free(l);
+}
+
+Test(evloop, stop_before_run_returns_at_once, .timeout = 5)
+{
+	struct evloop *l = loop_new(8);
+
+	evloop_stop(l);
+	cr_assert_eq(evloop_run(l), 0);
+	evloop_free(l);
+}

@@ -1,0 +1,166 @@
+/* vmm: the I/O thread's event loop over one io_uring (liburing 2.3).
+ *
+ * A request's user_data is the struct ev_waiter that waits for it; the loop
+ * calls waiter->fn for each completion. Other threads reach the loop only
+ * through one eventfd: evloop_wake() and evloop_stop() write it, the loop
+ * keeps a read armed on it. Submission is batched: SQEs queued by callbacks
+ * go to the kernel with the next io_uring_submit_and_wait(). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "vmm/evloop.h"
+
+struct evloop {
+	struct io_uring ring;
+	int efd;
+	uint64_t ebuf;            /* the armed eventfd read's buffer */
+	struct ev_waiter efd_w;   /* its completion */
+	struct ev_waiter *wake_w; /* evloop_on_wake's hook, or NULL */
+	atomic_bool stop;
+	bool efd_armed;
+};
+
+static void evloop_arm_efd(struct evloop *l)
+{
+	struct io_uring_sqe *sqe = evloop_sqe(l, &l->efd_w);
+
+	/* Cannot fail: evloop_sqe submits to make room, and this is the
+	 * only request in flight that the loop itself owns. */
+	if (!sqe)
+		return;
+	io_uring_prep_read(sqe, l->efd, &l->ebuf, sizeof(l->ebuf), 0);
+	l->efd_armed = true;
+}
+
+static void evloop_efd_done(struct ev_waiter *w, int res, unsigned flags)
+{
+	struct evloop *l = (struct evloop *)((char *)w - offsetof(struct evloop, efd_w));
+
+	(void)res;
+	(void)flags;
+	l->efd_armed = false;
+	if (atomic_load(&l->stop))
+		return;
+	evloop_arm_efd(l);
+	if (l->wake_w)
+		l->wake_w->fn(l->wake_w, 0, 0);
+}
+
+int evloop_new(struct evloop **out, unsigned entries)
+{
+	struct evloop *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	l->efd = eventfd(0, EFD_CLOEXEC);
+	if (l->efd < 0) {
+		r = -errno;
+		free(l);
+		return r;
+	}
+	/* COOP_TASKRUN: completions are only reaped in io_uring_enter, so the
+	 * kernel need not interrupt the thread to run task work. Older kernels
+	 * reject the flag: fall back to none. */
+	r = io_uring_queue_init(entries ? entries : 64, &l->ring, IORING_SETUP_COOP_TASKRUN);
+	if (r == -EINVAL)
+		r = io_uring_queue_init(entries ? entries : 64, &l->ring, 0);
+	if (r < 0) {
+		close(l->efd);
+		free(l);
+		return r;
+	}
+	l->efd_w.fn = evloop_efd_done;
+	*out = l;
+	return 0;
+}
+
+void evloop_free(struct evloop *l)
+{
+	if (!l)
+		return;
+	io_uring_queue_exit(&l->ring);
+	close(l->efd);
+	free(l);
+}
+
+struct io_uring_sqe *evloop_sqe(struct evloop *l, struct ev_waiter *w)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+	if (!sqe) {
+		io_uring_submit(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+		if (!sqe)
+			return NULL;
+	}
+	io_uring_sqe_set_data(sqe, w);
+	return sqe;
+}
+
+int evloop_run(struct evloop *l)
+{
+	if (!l->efd_armed)
+		evloop_arm_efd(l);
+	while (!atomic_load(&l->stop)) {
+		struct io_uring_cqe *cqe;
+		unsigned head;
+		int r = io_uring_submit_and_wait(&l->ring, 1);
+
+		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+			return r;
+		io_uring_for_each_cqe(&l->ring, head, cqe)
+		{
+			struct ev_waiter *w = io_uring_cqe_get_data(cqe);
+			int res = cqe->res;
+			unsigned flags = cqe->flags;
+
+			/* Mark it seen before the callback: fn may queue new
+			 * requests, and a full CQ would stall them. */
+			io_uring_cq_advance(&l->ring, 1);
+			if (w)
+				w->fn(w, res, flags);
+		}
+	}
+	return 0;
+}
+
+void evloop_stop(struct evloop *l)
+{
+	uint64_t one = 1;
+
+	atomic_store(&l->stop, true);
+	/* A failed write can only be EAGAIN (counter saturated), which means
+	 * a wake is already pending. */
+	if (write(l->efd, &one, sizeof(one)) < 0)
+		return;
+}
+
+void evloop_wake(struct evloop *l)
+{
+	uint64_t one = 1;
+
+	if (write(l->efd, &one, sizeof(one)) < 0)
+		return;
+}
+
+void evloop_on_wake(struct evloop *l, struct ev_waiter *w)
+{
+	l->wake_w = w;
+}
+
+bool evloop_stopped(struct evloop *l)
+{
+	return atomic_load(&l->stop);
+}
+
+struct io_uring *evloop_ring(struct evloop *l)
+{
+	return &l->ring;
+}
