@@ -1,0 +1,415 @@
+/* Integration tests: run cove ($COVE) on the guests in $COVE_BUILD/guests
+ * and assert on its exit status and what the guest printed. The "qemu"
+ * suite runs the same guests under QEMU -M microvm, the peer, so a guest bug
+ * and a cove bug can be told apart. Every run has a hard time limit. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_LIMIT_MS 60000
+#define OUT_MAX (64 * 1024)
+#define STATUS_TIMED_OUT -1
+
+struct run {
+	int status; /* exit status, 128 + signal, or STATUS_TIMED_OUT */
+	char out[OUT_MAX], err[OUT_MAX];
+	size_t outlen, errlen;
+};
+
+static struct run r;
+
+static const char *cove(void)
+{
+	const char *c = getenv("COVE");
+	return c ? c : "build/cove";
+}
+
+static const char *guest(const char *name)
+{
+	static char path[4][4096];
+	static int next;
+	const char *b = getenv("COVE_BUILD");
+	char *p = path[next++ % 4];
+	snprintf(p, sizeof(path[0]), "%s/guests/%s", b ? b : "build", name);
+	return p;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void drain(int *fd, char *buf, size_t *len)
+{
+	char tmp[4096];
+	ssize_t n = read(*fd, tmp, sizeof(tmp));
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	size_t room = OUT_MAX - 1 - *len;
+	size_t k = (size_t)n < room ? (size_t)n : room;
+	memcpy(buf + *len, tmp, k);
+	*len += k;
+	buf[*len] = '\0';
+}
+
+/* Runs argv (NULL-terminated) with stdin from /dev/null, collecting stdout
+ * and stderr into r; kills it after limit_ms. */
+static void run_argv(char *const argv[], long limit_ms)
+{
+	int po[2], pe[2];
+	memset(&r, 0, sizeof(r));
+	cr_assert(pipe(po) == 0 && pipe(pe) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		dup2(in, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		execv(argv[0], argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	int fo = po[0], fe = pe[0];
+	long deadline = now_ms() + limit_ms;
+	bool timed_out = false;
+	while (fo >= 0 || fe >= 0) {
+		long left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = true;
+			kill(pid, SIGKILL);
+			break;
+		}
+		struct pollfd p[2] = {{.fd = fo, .events = POLLIN}, {.fd = fe, .events = POLLIN}};
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
+			break;
+		if (fo >= 0 && p[0].revents)
+			drain(&fo, r.out, &r.outlen);
+		if (fe >= 0 && p[1].revents)
+			drain(&fe, r.err, &r.errlen);
+	}
+	if (fo >= 0)
+		close(fo);
+	if (fe >= 0)
+		close(fe);
+	int st;
+	waitpid(pid, &st, 0);
+	if (timed_out)
+		r.status = STATUS_TIMED_OUT;
+	else
+		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+#define RUN(...)                                                 \
+	do {                                                     \
+		char *argv_[] = {(char *)cove(), __VA_ARGS__, NULL}; \
+		run_argv(argv_, RUN_LIMIT_MS);                   \
+	} while (0)
+#define RUN0()                                            \
+	do {                                              \
+		char *argv_[] = {(char *)cove(), NULL};   \
+		run_argv(argv_, RUN_LIMIT_MS);            \
+	} while (0)
+
+#define EXPECT_STATUS(want)                                                                            \
+	cr_assert_eq(r.status, (want), "exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.status, (want), \
+		     r.out, r.err)
+#define EXPECT_OUT(s) cr_assert(strstr(r.out, (s)), "stdout lacks \"%s\"\nstdout:\n%s\nstderr:\n%s", (s), r.out, r.err)
+#define EXPECT_NO_OUT(s) cr_assert(!strstr(r.out, (s)), "stdout has \"%s\"\nstdout:\n%s", (s), r.out)
+
+static void need_cove(void)
+{
+	if (access(cove(), X_OK))
+		cr_skip_test("no cove binary at %s yet", cove());
+}
+
+TestSuite(cove, .init = need_cove, .timeout = 90);
+
+Test(cove, no_image_runs_builtin_hello_and_powers_off)
+{
+	RUN0();
+	EXPECT_STATUS(0);
+	EXPECT_OUT("Hello from cove: 1 vCPU, ");
+	EXPECT_OUT("cmdline \"\"");
+}
+
+Test(cove, hello_reports_cpus_memory_and_cmdline)
+{
+	RUN("--cpus", "2", "-m", "128M", "-a", "greeting=yes x", "-k", (char *)guest("hello.elf"));
+	EXPECT_STATUS(0);
+	EXPECT_OUT("Hello from cove: 2 vCPUs, 128 MiB, cmdline \"greeting=yes x\"\n");
+}
+
+Test(cove, realmode_hello_prints_and_powers_off)
+{
+	RUN("--raw", (char *)guest("realmode-hello.bin"));
+	EXPECT_STATUS(0);
+	EXPECT_OUT("Hello from real mode\n");
+}
+
+Test(cove, a20_gate_off_wraps_at_1mib_and_on_does_not)
+{
+	RUN("--raw", (char *)guest("a20.bin"));
+	EXPECT_OUT("a20: off wraps 0x100600 to 0x600, on keeps them apart: ok\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, smp_two_cpus_both_come_up)
+{
+	RUN("--cpus", "2", "-k", (char *)guest("smp.elf"));
+	EXPECT_OUT("smp: cpu 0 apic id 0 (boot), 2 cpus\n");
+	EXPECT_OUT("smp: cpu 1 apic id 1\n");
+	EXPECT_OUT("smp: 2 cpus up\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, smp_one_cpu_reports_one)
+{
+	RUN("--cpus", "1", "-k", (char *)guest("smp.elf"));
+	EXPECT_OUT("smp: 1 cpus up\n");
+	EXPECT_NO_OUT("smp: cpu 1 ");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, memmap_64m_start_info_and_fdt_agree)
+{
+	RUN("-m", "64M", "-a", "expect_mem=64M", "-k", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: fdt ");
+	EXPECT_OUT("memmap: last page 0x3fff000 usable\n");
+	EXPECT_OUT("memmap: 64 MiB ok\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, memmap_1g_start_info_and_fdt_agree)
+{
+	RUN("-m", "1G", "-a", "expect_mem=1G", "-k", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: last page 0x3ffff000 usable\n");
+	EXPECT_OUT("memmap: 1024 MiB ok\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, memmap_wrong_expectation_is_reported_bad)
+{
+	RUN("-m", "64M", "-a", "expect_mem=128M", "-k", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: expected 128 MiB");
+	EXPECT_OUT("memmap: 64 MiB BAD\n");
+	EXPECT_STATUS((3 << 1) | 1);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+Test(cove, multiboot_sees_cmdline_and_both_modules)
+{
+	char d[] = "/tmp/cove-mb-XXXXXX", m1[64], m2[64], a1[96], a2[96];
+	cr_assert(mkdtemp(d));
+	snprintf(m1, sizeof(m1), "%s/one", d);
+	snprintf(m2, sizeof(m2), "%s/two", d);
+	write_file(m1, "MODULE-ONE-DATA", 15);
+	write_file(m2, "\x01\x02\x03", 3);
+	snprintf(a1, sizeof(a1), "%s,first", m1);
+	snprintf(a2, sizeof(a2), "%s,second", m2);
+	RUN("--module", a1, "--module", a2, "-a", "mb=1 x", "-k", (char *)guest("multiboot.elf"));
+	unlink(m1);
+	unlink(m2);
+	rmdir(d);
+	EXPECT_OUT("mb=1 x\"\n");
+	EXPECT_OUT("multiboot: module 0 \"first\" 15 bytes: 4d 4f 44 55 4c 45 2d 4f\n");
+	EXPECT_OUT("multiboot: module 1 \"second\" 3 bytes: 01 02 03\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, unknown_ports_and_mmio_read_all_ones)
+{
+	RUN("-k", (char *)guest("ports.elf"));
+	EXPECT_OUT("ports: port 0x1234 mmio 0xe0000000 read all-ones, writes ignored: ok\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, serial_file_gets_the_output_stdout_does_not)
+{
+	char path[] = "/tmp/cove-serial-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	RUN("--serial", path);
+	char buf[512] = "";
+	FILE *f = fopen(path, "r");
+	cr_assert(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	EXPECT_STATUS(0);
+	EXPECT_NO_OUT("Hello from cove");
+	cr_assert(strstr(buf, "Hello from cove: 1 vCPU, "), "serial file has: \"%s\"", buf);
+}
+
+Test(cove, serial_none_prints_nothing_and_still_powers_off)
+{
+	RUN("--serial", "none");
+	EXPECT_STATUS(0);
+	cr_assert_eq(r.outlen, 0, "stdout: \"%s\"", r.out);
+}
+
+Test(cove, guest_debug_exit_code_becomes_odd_status)
+{
+	RUN("-a", "code=33", "-k", (char *)guest("exits.elf"));
+	EXPECT_OUT("exits: code 33\n");
+	EXPECT_STATUS((33 << 1) | 1);
+}
+
+Test(cove, guest_page_fault_is_reported_with_vector_and_address)
+{
+	RUN("-a", "fault=pf", "-k", (char *)guest("exits.elf"));
+	EXPECT_OUT("rt: exception 14 error 0x4 rip 0x");
+	EXPECT_OUT("cr2 0x100000000\n");
+	EXPECT_STATUS((0x7e << 1) | 1);
+}
+
+Test(cove, guest_invalid_opcode_is_reported)
+{
+	RUN("-a", "fault=ud", "-k", (char *)guest("exits.elf"));
+	EXPECT_OUT("rt: exception 6 error 0x0 rip 0x");
+	EXPECT_STATUS((0x7e << 1) | 1);
+}
+
+Test(cove, spinning_guest_ends_with_timeout_status)
+{
+	RUN("--timeout", "1", "-a", "spin", "-k", (char *)guest("exits.elf"));
+	EXPECT_OUT("exits: spinning\n");
+	EXPECT_STATUS(124);
+}
+
+Test(cove, missing_image_is_a_one_line_image_error)
+{
+	RUN("-k", "/nonexistent/cove-guest.elf");
+	EXPECT_STATUS(4);
+	cr_assert(!strncmp(r.err, "cove: ", 6), "stderr: \"%s\"", r.err);
+	cr_assert(strchr(r.err, '\n') == r.err + r.errlen - 1, "not one line: \"%s\"", r.err);
+}
+
+/* The same guests under QEMU: proves the guests themselves. QEMU has no FDT
+ * for them, so they use the runtime's defaults; its isa-debug-exit sits at
+ * 0xf4 here, so a power-off there is status 1 (debug exit 0). */
+#define QEMU "/usr/bin/qemu-system-x86_64"
+#define QEMU_POWEROFF 1
+
+static void need_qemu(void)
+{
+	if (access(QEMU, X_OK) || access("/dev/kvm", R_OK | W_OK))
+		cr_skip_test("no %s or /dev/kvm", QEMU);
+}
+
+TestSuite(qemu, .init = need_qemu, .timeout = 90);
+
+#define QEMU_RUN(machine, ...)                                                                               \
+	do {                                                                                             \
+		char *argv_[] = {QEMU, "-M", machine, "-accel", "kvm", "-nodefaults", "-nographic",       \
+				 "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4", \
+				 __VA_ARGS__, NULL};                                                      \
+		run_argv(argv_, RUN_LIMIT_MS);                                                           \
+	} while (0)
+
+Test(qemu, hello_prints_greeting)
+{
+	QEMU_RUN("microvm", "-m", "64M", "-append", "q=1", "-kernel", (char *)guest("hello.elf"));
+	EXPECT_OUT("Hello from cove: 1 vCPU, 64 MiB, cmdline \"q=1\"\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, smp_two_cpus_both_come_up)
+{
+	QEMU_RUN("microvm", "-smp", "2", "-m", "64M", "-append", "cpus=2", "-kernel", (char *)guest("smp.elf"));
+	EXPECT_OUT("smp: cpu 1 apic id 1\n");
+	EXPECT_OUT("smp: 2 cpus up\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, smp_missing_cpu_times_out_with_failure_status)
+{
+	/* Asks for 2 CPUs on a 1-CPU machine: the AP never answers. */
+	QEMU_RUN("microvm", "-smp", "1", "-m", "64M", "-append", "cpus=2", "-kernel", (char *)guest("smp.elf"));
+	EXPECT_OUT("smp: cpu 1 (apic id 1) did not start (-1)\n");
+	EXPECT_STATUS((2 << 1) | 1);
+}
+
+Test(qemu, memmap_1g_agrees_with_expectation)
+{
+	QEMU_RUN("microvm", "-m", "1G", "-append", "expect_mem=1G", "-kernel", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: last page 0x3ffff000 usable\n");
+	EXPECT_OUT("memmap: 1024 MiB ok\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, memmap_wrong_expectation_is_bad)
+{
+	QEMU_RUN("microvm", "-m", "64M", "-append", "expect_mem=1G", "-kernel", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: 64 MiB BAD\n");
+	EXPECT_STATUS((3 << 1) | 1);
+}
+
+Test(qemu, unknown_ports_read_all_ones)
+{
+	/* QEMU reads unassigned MMIO as 0, unlike cove: here only the port
+	 * reads must be all-ones, and the guest must notice the MMIO zeros. */
+	QEMU_RUN("microvm", "-m", "64M", "-kernel", (char *)guest("ports.elf"));
+	cr_assert(!strstr(r.out, "ports: in"), "a port read was not all-ones:\n%s", r.out);
+	EXPECT_OUT("ports: mmio8 read 0x0");
+}
+
+Test(qemu, multiboot_sees_cmdline_and_modules)
+{
+	char d[] = "/tmp/cove-mbq-XXXXXX", m1[64], m2[64], mods[256];
+	cr_assert(mkdtemp(d));
+	snprintf(m1, sizeof(m1), "%s/one", d);
+	snprintf(m2, sizeof(m2), "%s/two", d);
+	write_file(m1, "MODULE-ONE-DATA", 15);
+	write_file(m2, "\x01\x02\x03", 3);
+	snprintf(mods, sizeof(mods), "%s first,%s second", m1, m2);
+	QEMU_RUN("pc", "-m", "64M", "-append", "mb=1 x", "-initrd", mods, "-kernel", (char *)guest("multiboot.elf"));
+	unlink(m1);
+	unlink(m2);
+	rmdir(d);
+	EXPECT_OUT("mb=1 x\"\n");
+	EXPECT_OUT("15 bytes: 4d 4f 44 55 4c 45 2d 4f\n");
+	EXPECT_OUT("3 bytes: 01 02 03\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, guest_page_fault_is_reported)
+{
+	QEMU_RUN("microvm", "-m", "64M", "-append", "fault=pf", "-kernel", (char *)guest("exits.elf"));
+	EXPECT_OUT("rt: exception 14 error 0x4 rip 0x");
+	EXPECT_OUT("cr2 0x100000000\n");
+	EXPECT_STATUS((0x7e << 1) | 1);
+}
+
+Test(qemu, guest_exit_code_passes_through)
+{
+	QEMU_RUN("microvm", "-m", "64M", "-append", "code=33", "-kernel", (char *)guest("exits.elf"));
+	EXPECT_STATUS((33 << 1) | 1);
+}
