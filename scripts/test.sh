@@ -12,6 +12,7 @@ if [ "${1:-}" = "--asan" ]; then
 	nf=build-asan.ninja
 fi
 scripts/setup.sh || { echo "test.sh: setup failed"; exit 1; }
+scripts/genlink.sh || { echo "test.sh: genlink failed"; exit 1; }
 ninja -f "$nf" || { echo "test.sh: build failed"; exit 1; }
 
 export COVE="$PWD/$variant/cove"
