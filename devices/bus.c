@@ -24,11 +24,18 @@ struct bus_table {
 	struct bus_entry e[];
 };
 
+struct bus_owned {
+	struct bus_owned *next;
+	void *p;
+	void (*free_fn)(void *p);
+};
+
 struct bus {
 	_Atomic(struct bus_table *) table[BUS_SPACES];
 	atomic_uint_fast64_t unknown[BUS_SPACES];
 	pthread_mutex_t lock; /* serialises writers; readers never take it */
 	struct bus_table *retired;
+	struct bus_owned *owned; /* device state freed with the bus */
 };
 
 static struct bus_table *bus_table_new(unsigned n)
@@ -47,6 +54,7 @@ struct bus *bus_new(void)
 
 	if (!b)
 		return NULL;
+	pthread_mutex_init(&b->lock, NULL);
 	for (i = 0; i < BUS_SPACES; i++) {
 		struct bus_table *t = bus_table_new(0);
 
@@ -57,7 +65,6 @@ struct bus *bus_new(void)
 		atomic_init(&b->table[i], t);
 		atomic_init(&b->unknown[i], 0);
 	}
-	pthread_mutex_init(&b->lock, NULL);
 	return b;
 }
 
@@ -68,12 +75,19 @@ void bus_free(struct bus *b)
 	if (!b)
 		return;
 	for (i = 0; i < BUS_SPACES; i++)
-		free(atomic_load_explicit(&b->table[i], memory_order_relaxed));
+		free(atomic_load_explicit(&b->table[i], memory_order_relaxed)); /* NULL if bus_new failed */
 	while (b->retired) {
 		struct bus_table *t = b->retired;
 
 		b->retired = t->retired_next;
 		free(t);
+	}
+	while (b->owned) {
+		struct bus_owned *o = b->owned;
+
+		b->owned = o->next;
+		o->free_fn(o->p);
+		free(o);
 	}
 	pthread_mutex_destroy(&b->lock);
 	free(b);
@@ -242,4 +256,19 @@ void bus_foreach(struct bus *b, void (*fn)(const struct bus_entry *e, void *arg)
 		for (i = 0; i < t->n; i++)
 			fn(&t->e[i], arg);
 	}
+}
+
+int bus_adopt(struct bus *b, void *p, void (*free_fn)(void *p))
+{
+	struct bus_owned *o = malloc(sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
+	o->p = p;
+	o->free_fn = free_fn;
+	pthread_mutex_lock(&b->lock);
+	o->next = b->owned;
+	b->owned = o;
+	pthread_mutex_unlock(&b->lock);
+	return 0;
 }

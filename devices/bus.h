@@ -50,5 +50,10 @@ int bus_write(struct bus *b, enum bus_space sp, uint64_t addr, const void *data,
 uint64_t bus_unknown_count(const struct bus *b, enum bus_space sp);
 /* Visits every range in address order (PIO first), for FDT and ACPI. */
 void bus_foreach(struct bus *b, void (*fn)(const struct bus_entry *e, void *arg), void *arg);
+/* Hands p to the bus: bus_free() calls free_fn(p) (after the tables, in
+ * reverse order of adoption). For device state that lives as long as the
+ * bus, e.g. what uart_new, i8042_new, cmos_new, power_new and debugexit_new
+ * allocate. -ENOMEM (p not adopted) on allocation failure. */
+int bus_adopt(struct bus *b, void *p, void (*free_fn)(void *p));
 
 #endif

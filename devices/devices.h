@@ -50,6 +50,12 @@ struct uart;
 struct uart *uart_new(struct bus *b, uint16_t base, unsigned gsi, int out_fd, const struct vm_events *ev);
 /* Bytes from the host (stdin) into the receive FIFO; called by the I/O thread. */
 void uart_input(struct uart *u, const void *buf, size_t len);
+/* Bytes lost: transmit when out_fd would block (EAGAIN) or failed, receive
+ * when the 4 KiB input ring behind the FIFO was full. */
+uint64_t uart_tx_dropped(struct uart *u);
+uint64_t uart_rx_dropped(struct uart *u);
+/* Ownership: every device below with an int or struct constructor is
+ * adopted by the bus (bus_adopt) and freed by bus_free(); do not free it. */
 int debugexit_new(struct bus *b, const struct vm_events *ev);
 int i8042_new(struct bus *b, const struct vm_events *ev); /* also port 0x92 */
 int cmos_new(struct bus *b, uint64_t ram_below_4g, uint64_t ram_above_4g);

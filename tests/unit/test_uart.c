@@ -1,0 +1,266 @@
+/* devices/uart8250: a 16550A as Linux's 8250 driver and firmware program it. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+
+#define B UART_COM1_BASE
+
+struct irqlog {
+	int level; /* last level seen, -1 none */
+	unsigned raises, lowers;
+	unsigned gsi;
+};
+
+static void rec_irq(void *ctx, unsigned gsi, bool level)
+{
+	struct irqlog *l = ctx;
+	l->gsi = gsi;
+	l->level = level;
+	if (level)
+		l->raises++;
+	else
+		l->lowers++;
+}
+
+static struct bus *bus;
+static struct uart *u;
+static int pfd[2];
+static struct irqlog irq = { .level = -1 };
+static struct vm_events ev = { .ctx = &irq, .set_irq = rec_irq };
+
+static void setup(void)
+{
+	bus = bus_new();
+	cr_assert_not_null(bus);
+	cr_assert_eq(pipe(pfd), 0);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	u = uart_new(bus, B, UART_COM1_IRQ, pfd[1], &ev);
+	cr_assert_not_null(u);
+}
+
+static void teardown(void)
+{
+	bus_free(bus);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+static uint8_t in(unsigned reg)
+{
+	uint8_t v = 0;
+	cr_assert_eq(bus_read(bus, BUS_PIO, B + reg, &v, 1), 0);
+	return v;
+}
+
+static void out(unsigned reg, uint8_t v)
+{
+	cr_assert_eq(bus_write(bus, BUS_PIO, B + reg, &v, 1), 0);
+}
+
+TestSuite(uart, .init = setup, .fini = teardown);
+
+Test(uart, scratch_register_holds_what_is_written)
+{
+	out(7, 0xa5);
+	cr_assert_eq(in(7), 0xa5);
+	out(7, 0x5a);
+	cr_assert_eq(in(7), 0x5a);
+}
+
+Test(uart, linux_autoconfig_sees_a_16550a)
+{
+	/* IER test: 0 reads back 0; 0x0f reads back 0x0f (upper nibble zero) */
+	out(1, 0);
+	cr_assert_eq(in(1) & 0x0f, 0);
+	out(1, 0xff);
+	cr_assert_eq(in(1), 0x0f, "16550A keeps only 4 IER bits");
+	out(1, 0);
+	/* loopback: MSR follows MCR; RTS|OUT2 -> CTS|DCD = 0x90 */
+	out(4, 0x10 | 0x0a);
+	cr_assert_eq(in(6) & 0xf0, 0x90);
+	out(4, 0);
+	/* FIFO: IIR bits 7:6 = 3 */
+	out(2, 0x01);
+	cr_assert_eq(in(2) >> 6, 3, "FIFO enabled must report 0xc0 in IIR");
+	out(2, 0);
+	cr_assert_eq(in(2) >> 6, 0);
+	/* with LCR=0xbf the EFR probe reads IIR, which is not 0 on a 16550A */
+	out(3, 0xbf);
+	cr_assert_neq(in(2), 0);
+	out(3, 0x03);
+}
+
+Test(uart, lsr_transmitter_always_empty_and_dr_follows_input)
+{
+	cr_assert_eq(in(5), 0x60, "THRE|TEMT with nothing received");
+	uart_input(u, "x", 1);
+	cr_assert_eq(in(5), 0x61);
+	cr_assert_eq(in(0), 'x');
+	cr_assert_eq(in(5), 0x60);
+}
+
+Test(uart, thr_writes_reach_out_fd)
+{
+	const char *s = "hello\n";
+	for (const char *p = s; *p; p++)
+		out(0, (uint8_t)*p);
+	char buf[16] = { 0 };
+	cr_assert_eq(read(pfd[0], buf, sizeof(buf)), 6);
+	cr_assert_str_eq(buf, "hello\n");
+}
+
+Test(uart, divisor_latch_does_not_transmit)
+{
+	out(3, 0x80);
+	out(0, 0x0c);
+	out(1, 0x00);
+	cr_assert_eq(in(0), 0x0c);
+	cr_assert_eq(in(1), 0x00);
+	out(3, 0x03);
+	char c;
+	cr_assert_eq(read(pfd[0], &c, 1), -1, "a DLL write must not send a byte");
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(in(1), 0, "IER untouched by the DLM write");
+}
+
+Test(uart, receive_fifo_in_order_and_trigger_level)
+{
+	out(2, 0x01 | 0x80); /* FIFO on, trigger 8 */
+	out(1, 0x01);        /* RDA interrupt */
+	uart_input(u, "abc", 3);
+	cr_assert_eq(in(2) & 0x0f, 0x0c, "below trigger: character timeout");
+	cr_assert_eq(irq.level, 1);
+	uart_input(u, "defgh", 5);
+	cr_assert_eq(in(2) & 0x0f, 0x04, "at trigger: RDA");
+	char got[9] = { 0 };
+	for (int i = 0; i < 8; i++)
+		got[i] = (char)in(0);
+	cr_assert_str_eq(got, "abcdefgh");
+	cr_assert_eq(in(2) & 0x0f, 0x01, "drained: no interrupt");
+	cr_assert_eq(irq.level, 0);
+	cr_assert_eq(irq.gsi, UART_COM1_IRQ);
+}
+
+Test(uart, fcr_clears_the_receive_fifo)
+{
+	out(2, 0x01);
+	uart_input(u, "zz", 2);
+	out(2, 0x03);
+	cr_assert_eq(in(5) & 1, 0);
+}
+
+Test(uart, thre_interrupt_on_enable_and_cleared_by_iir_read)
+{
+	cr_assert_eq(irq.raises, 0);
+	out(1, 0x02);
+	cr_assert_eq(irq.level, 1, "enabling THRE with THR empty interrupts at once");
+	cr_assert_eq(in(2) & 0x0f, 0x02);
+	cr_assert_eq(irq.level, 0, "reading IIR acknowledges THRE");
+	cr_assert_eq(in(2) & 0x0f, 0x01);
+	out(0, 'A');
+	cr_assert_eq(irq.level, 1, "sending a byte empties THR again");
+	out(1, 0);
+	cr_assert_eq(irq.level, 0, "masking lowers the line");
+}
+
+Test(uart, rda_outranks_thre)
+{
+	out(1, 0x03);
+	uart_input(u, "q", 1);
+	cr_assert_eq(in(2) & 0x0f, 0x04);
+	in(0);
+	cr_assert_eq(in(2) & 0x0f, 0x02, "THRE shows once RDA is gone");
+}
+
+Test(uart, loopback_returns_sent_bytes_and_sends_nothing)
+{
+	out(4, 0x10);
+	out(0, 'L');
+	cr_assert_eq(in(5) & 1, 1);
+	cr_assert_eq(in(0), 'L');
+	char c;
+	cr_assert_eq(read(pfd[0], &c, 1), -1);
+}
+
+Test(uart, msr_deltas_set_and_clear_on_read)
+{
+	out(4, 0x10);       /* loopback, all outputs low: CTS..DCD drop */
+	cr_assert_eq(in(6), 0x0b, "CTS, DSR, DCD fell: DCTS|DDSR|DDCD");
+	cr_assert_eq(in(6), 0x00, "deltas clear on read");
+	out(1, 0x08);
+	out(4, 0x10 | 0x01);
+	cr_assert_eq(irq.level, 1, "modem status interrupt");
+	cr_assert_eq(in(2) & 0x0f, 0x00);
+	cr_assert_eq(in(6), 0x22);
+	cr_assert_eq(irq.level, 0);
+}
+
+Test(uart, overrun_when_input_ring_full)
+{
+	static char big[5000];
+	memset(big, 'x', sizeof(big));
+	uart_input(u, big, sizeof(big));
+	cr_assert_eq(uart_rx_dropped(u), sizeof(big) - 4096);
+	cr_assert_eq(in(5) & 0x02, 0x02, "OE set");
+	cr_assert_eq(in(5) & 0x02, 0, "OE clears on LSR read");
+}
+
+Test(uart, full_nonblocking_output_drops_and_counts)
+{
+	fcntl(pfd[1], F_SETFL, O_NONBLOCK);
+	int size = fcntl(pfd[1], F_GETPIPE_SZ);
+	cr_assert_gt(size, 0);
+	for (int i = 0; i < size + 10; i++)
+		out(0, 'y');
+	cr_assert_eq(uart_tx_dropped(u), 10);
+}
+
+Test(uart, wide_and_odd_accesses_split_into_bytes)
+{
+	uint16_t w = 0x5a00 | 'W'; /* THR then IER */
+	cr_assert_eq(bus_write(bus, BUS_PIO, B, &w, 2), 0);
+	char c;
+	cr_assert_eq(read(pfd[0], &c, 1), 1);
+	cr_assert_eq(c, 'W');
+	cr_assert_eq(in(1), 0x0a);
+	uint32_t v = 0;
+	cr_assert_eq(bus_read(bus, BUS_PIO, B + 4, &v, 4), 0);
+	cr_assert_eq((v >> 8) & 0xff, 0x60, "byte 1 of a read at MCR is LSR");
+	uint64_t q;
+	cr_assert_eq(bus_read(bus, BUS_PIO, B, &q, 8), 0);
+	cr_assert_eq(bus_read(bus, BUS_PIO, B + 7, &q, 2), -ENOENT, "past the last register");
+	cr_assert_eq(bus_write(bus, BUS_PIO, B + 5, &q, 1), 0, "LSR writes are ignored");
+	cr_assert_eq(in(5), 0x60);
+}
+
+static void visit(const struct bus_entry *e, void *arg)
+{
+	if (e->base == B)
+		*(const struct bus_dev_info **)arg = &e->info;
+}
+
+Test(uart, describes_itself_for_fdt_and_acpi)
+{
+	const struct bus_dev_info *found = NULL;
+	bus_foreach(bus, visit, &found);
+	cr_assert_not_null(found);
+	cr_assert_str_eq(found->name, "serial");
+	cr_assert_str_eq(found->fdt_compatible, "ns16550a");
+	cr_assert_str_eq(found->acpi_hid, "PNP0501");
+	cr_assert_eq(found->irq, 4);
+}
+
+Test(uart, second_uart_on_the_same_ports_is_refused)
+{
+	cr_assert_null(uart_new(bus, B, 4, -1, NULL));
+	cr_assert_eq(errno, EEXIST);
+	struct uart *u2 = uart_new(bus, 0x2f8, 3, -1, NULL);
+	cr_assert_not_null(u2, "COM2 with no output and no events");
+	uint8_t c = 'n';
+	cr_assert_eq(bus_write(bus, BUS_PIO, 0x2f8, &c, 1), 0);
+	cr_assert_eq(bus_write(bus, BUS_PIO, 0x2f9, &c, 1), 0);
+}
