@@ -59,7 +59,7 @@ static struct run run_cove(char *const argv[])
 	return r;
 }
 
-Test(linux, debian_kernel_boots_to_userspace_with_two_cpus_disk_and_rng, .timeout = 1500)
+Test(linux_boot, debian_kernel_boots_to_userspace_with_two_cpus_disk_and_rng, .timeout = 1500)
 {
 	fetch();
 	const char *cove = getenv("COVE");
