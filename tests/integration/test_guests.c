@@ -326,9 +326,10 @@ static void need_qemu(void)
 
 TestSuite(qemu, .init = need_qemu, .timeout = 90);
 
-#define QEMU_RUN(machine, ...)                                                                               \
+#define QEMU_RUN(machine, ...) QEMU_RUN_ACCEL(machine, "kvm", __VA_ARGS__)
+#define QEMU_RUN_ACCEL(machine, accel, ...)                                                                 \
 	do {                                                                                             \
-		char *argv_[] = {QEMU, "-M", machine, "-accel", "kvm", "-nodefaults", "-nographic",       \
+		char *argv_[] = {QEMU, "-M", machine, "-accel", (char *)(accel), "-nodefaults", "-nographic",       \
 				 "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4", \
 				 __VA_ARGS__, NULL};                                                      \
 		run_argv(argv_, RUN_LIMIT_MS);                                                           \
@@ -412,4 +413,48 @@ Test(qemu, guest_exit_code_passes_through)
 {
 	QEMU_RUN("microvm", "-m", "64M", "-append", "code=33", "-kernel", (char *)guest("exits.elf"));
 	EXPECT_STATUS((33 << 1) | 1);
+}
+
+/* A raw real-mode image as a boot sector: SeaBIOS loads it at 0x7c00 and
+ * enters it with DL = 0x80, as cove's --raw does. */
+static void make_boot_disk(const char *image, char *disk, size_t len)
+{
+	unsigned char sector[512] = {0};
+	FILE *f = fopen(image, "rb");
+	cr_assert(f, "%s: %s", image, strerror(errno));
+	size_t n = fread(sector, 1, 510, f);
+	cr_assert(n > 0 && feof(f), "%s does not fit a boot sector", image);
+	fclose(f);
+	sector[510] = 0x55;
+	sector[511] = 0xaa;
+	snprintf(disk, len, "/tmp/cove-boot-XXXXXX");
+	int fd = mkstemp(disk);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, sector, sizeof(sector)), (ssize_t)sizeof(sector));
+	close(fd);
+}
+
+static void qemu_boot_sector(const char *image, const char *accel)
+{
+	char disk[64], drive[128];
+	make_boot_disk(image, disk, sizeof(disk));
+	snprintf(drive, sizeof(drive), "file=%s,format=raw,if=ide", disk);
+	QEMU_RUN_ACCEL("pc", accel, "-m", "16M", "-drive", drive);
+	unlink(disk);
+}
+
+Test(qemu, realmode_hello_boots_as_boot_sector)
+{
+	qemu_boot_sector(guest("realmode-hello.bin"), "kvm");
+	EXPECT_OUT("Hello from real mode\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+/* KVM has no A20 gate (QEMU under KVM never wraps), so the peer for this
+ * one is QEMU's own emulator. */
+Test(qemu, a20_gate_off_wraps_at_1mib_and_on_does_not)
+{
+	qemu_boot_sector(guest("a20.bin"), "tcg");
+	EXPECT_OUT("a20: off wraps 0x100600 to 0x600, on keeps them apart: ok\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
 }
