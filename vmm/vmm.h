@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* cove's exit status: how the VM ended. Odd values are the guest's own,
@@ -84,5 +85,21 @@ struct vm_config {
 /* Runs the VM to its end; returns an enum cove_status or a debug-exit code.
  * Prints one line on stderr saying why when it is not the guest's doing. */
 int vm_run(const struct vm_config *cfg);
+
+/* Exit statuses cove gives for a host signal: 128 + signo, as a shell
+ * reports a process killed by it (SIGTERM 143, SIGINT 130, SIGHUP 129),
+ * after a clean shutdown (disks flushed). */
+#define COVE_EXIT_SIGNAL_BASE 128
+
+/* The command line (vmm/cmdline.c; main.c calls it). */
+enum cmdline_action { CMDLINE_RUN, CMDLINE_HELP, CMDLINE_VERSION, CMDLINE_PRINT_SECCOMP };
+/* Fills cfg (defaults first) from argv. 0 with *action saying what to do, or
+ * -EINVAL with a one-line reason in err (without "cove: "). Pure: opens no
+ * file. Resets getopt, so it can be called more than once. */
+int cmdline_parse(int argc, char **argv, struct vm_config *cfg, enum cmdline_action *action, char *err,
+		  size_t errlen);
+/* --help: every option and the exit statuses. */
+void cmdline_usage(FILE *out);
+#define COVE_VERSION "0.1"
 
 #endif

@@ -1,0 +1,122 @@
+/* vmm: the CPUID each vCPU sees. KVM's supported set, with the vCPU's own
+ * APIC ID (leaves 1, 0xb, 0x1f), the topology for --cpus, the hypervisor
+ * bit, and cove's signature at 0x40000000. KVM's own paravirt leaves move to
+ * 0x40000100, where Linux still finds them (it scans in 0x100 steps). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vmm/vm_internal.h"
+
+#define CPUID_HV_BASE 0x40000000u
+#define CPUID_KVM_BASE 0x40000100u
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_1_EDX_HTT (1u << 28)
+#define CPUID_TOPO_SMT 1u
+#define CPUID_TOPO_CORE 2u
+
+int cpuid_init(struct vm *vm)
+{
+	unsigned nent = 128;
+
+	for (;;) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+
+		if (!c)
+			return -ENOMEM;
+		c->nent = nent;
+		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			vm->cpuid = c;
+			return 0;
+		}
+		free(c);
+		if (errno != E2BIG || nent >= 4096)
+			return -errno;
+		nent *= 2;
+	}
+}
+
+/* Bits needed to number n things. */
+static unsigned cpuid_bits(unsigned n)
+{
+	unsigned b = 0;
+
+	while ((1u << b) < n)
+		b++;
+	return b;
+}
+
+static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned apic_id, unsigned ncpus)
+{
+	unsigned shift = cpuid_bits(ncpus);
+
+	switch (e->function) {
+	case 1:
+		e->ebx = (e->ebx & 0x0000ffffu) | (apic_id << 24) |
+			 ((ncpus > 255 ? 255 : ncpus) << 16);
+		e->ecx |= CPUID_1_ECX_HYPERVISOR;
+		if (ncpus > 1)
+			e->edx |= CPUID_1_EDX_HTT;
+		break;
+	case 0xb:
+	case 0x1f:
+		/* One thread per core, ncpus cores in one package. */
+		if (e->index == 0) {
+			e->eax = 0;
+			e->ebx = 1;
+			e->ecx = (CPUID_TOPO_SMT << 8) | 0;
+		} else if (e->index == 1) {
+			e->eax = shift;
+			e->ebx = ncpus;
+			e->ecx = (CPUID_TOPO_CORE << 8) | 1;
+		} else {
+			e->eax = 0;
+			e->ebx = 0;
+			e->ecx = e->index;
+		}
+		e->edx = apic_id;
+		break;
+	case 4:
+		/* Cores per package - 1 in bits 31:26. */
+		e->eax = (e->eax & 0x03ffffffu) | (((ncpus - 1) & 0x3f) << 26);
+		break;
+	}
+}
+
+int cpuid_setup(struct vm *vm, struct vcpu *v)
+{
+	const struct kvm_cpuid2 *s = vm->cpuid;
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (s->nent + 1) * sizeof(c->entries[0]));
+	unsigned n = 0;
+	int r = 0;
+
+	if (!c)
+		return -ENOMEM;
+	for (unsigned i = 0; i < s->nent; i++) {
+		struct kvm_cpuid_entry2 e = s->entries[i];
+
+		if (e.function >= CPUID_HV_BASE && e.function < CPUID_HV_BASE + 0x100) {
+			/* KVM's leaves, moved up by 0x100; eax of the base leaf
+			 * is the range's last leaf, so it moves too. */
+			e.function += CPUID_KVM_BASE - CPUID_HV_BASE;
+			if (e.function == CPUID_KVM_BASE && e.eax >= CPUID_HV_BASE)
+				e.eax += CPUID_KVM_BASE - CPUID_HV_BASE;
+		}
+		cpuid_patch(&e, v->id, vm->ncpus);
+		c->entries[n++] = e;
+	}
+	c->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = CPUID_HV_BASE,
+		.eax = CPUID_HV_BASE,
+		.ebx = 0x65766f63, /* "cove" */
+		.ecx = 0x65766f63,
+		.edx = 0x65766f63,
+	};
+	c->nent = n;
+	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+		r = -errno;
+	free(c);
+	return r;
+}

@@ -1,0 +1,415 @@
+/* vmm: a vCPU: creation, boot registers, and the KVM_RUN loop that
+ * dispatches each exit. The exit path takes no lock of its own: the bus is
+ * lock-free and devices lock what they need. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "seccomp/seccomp.h"
+#include "vmm/vm_internal.h"
+
+#define X86_CR0_PE (1ULL << 0)
+#define X86_CR0_ET (1ULL << 4)
+#define X86_CR0_PG (1ULL << 31)
+#define X86_CR4_PAE (1ULL << 5)
+#define X86_EFER_LME (1ULL << 8)
+#define X86_EFER_LMA (1ULL << 10)
+#define X86_RFLAGS_FIXED (1ULL << 1)
+
+#define APIC_LVT0 0x350
+#define APIC_LVT1 0x360
+#define APIC_DM_NMI 0x400
+#define APIC_DM_EXTINT 0x700
+
+#define PIT_PORT_FIRST 0x40
+#define PIT_PORT_LAST 0x43
+
+/* The kvm_run of the vCPU this thread runs, for the kick handler. */
+static __thread struct kvm_run *vcpu_tls_run;
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;
+	if (vcpu_tls_run)
+		vcpu_tls_run->immediate_exit = 1;
+}
+
+/* SIGUSR1 kicks a vCPU out of KVM_RUN. The handler is set once; the signal
+ * stays blocked everywhere except in vCPU threads while they run. */
+void vcpu_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vcpu_kick_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	/* The flag covers the window before the thread enters KVM_RUN; the
+	 * signal (whose handler sets it again) interrupts a running guest. */
+	v->run->immediate_exit = 1;
+	if (atomic_load(&v->started))
+		pthread_kill(v->thread, SIGUSR1);
+}
+
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id)
+{
+	int sz;
+
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0)
+		return -errno;
+	sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (sz < (int)sizeof(struct kvm_run))
+		return sz < 0 ? -errno : -EINVAL;
+	v->run_size = sz;
+	v->run = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void seg_real(struct kvm_segment *s, uint16_t sel, bool code)
+{
+	*s = (struct kvm_segment){
+		.base = (uint64_t)sel << 4,
+		.limit = 0xffff,
+		.selector = sel,
+		.type = code ? 0xb : 0x3,
+		.present = 1,
+		.s = 1,
+	};
+}
+
+static void seg_flat(struct kvm_segment *s, uint16_t sel, bool code, bool l64)
+{
+	*s = (struct kvm_segment){
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = sel,
+		.type = code ? 0xb : 0x3,
+		.present = 1,
+		.s = 1,
+		.db = (code && l64) ? 0 : 1,
+		.l = (code && l64) ? 1 : 0,
+		.g = 1,
+	};
+}
+
+/* Legacy guests: LINT0 as ExtINT (the PIC), LINT1 as NMI, as BIOSes set
+ * them; KVM takes KVM_INTERRUPT only while LINT0 is ExtINT. */
+static int vcpu_lapic_legacy(struct vcpu *v)
+{
+	struct kvm_lapic_state la;
+	uint32_t lvt0 = APIC_DM_EXTINT, lvt1 = APIC_DM_NMI;
+
+	if (ioctl(v->fd, KVM_GET_LAPIC, &la) < 0)
+		return -errno;
+	memcpy(&la.regs[APIC_LVT0], &lvt0, 4);
+	memcpy(&la.regs[APIC_LVT1], &lvt1, 4);
+	return ioctl(v->fd, KVM_SET_LAPIC, &la) < 0 ? -errno : 0;
+}
+
+int vcpu_setup_bsp(struct vcpu *v, const struct boot_cpu *b, bool legacy)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	switch (b->mode) {
+	case BOOT_REAL16:
+		seg_real(&s.cs, b->cs, true);
+		seg_real(&s.ds, b->ds, false);
+		s.es = s.fs = s.gs = s.ss = s.ds;
+		break;
+	case BOOT_FLAT32:
+	case BOOT_LONG64: {
+		bool l64 = b->mode == BOOT_LONG64;
+
+		seg_flat(&s.cs, 0x08, true, l64);
+		seg_flat(&s.ds, 0x10, false, l64);
+		s.es = s.fs = s.gs = s.ss = s.ds;
+		s.cr0 = X86_CR0_PE | X86_CR0_ET;
+		if (b->gdt_base) {
+			s.gdt.base = b->gdt_base;
+			s.gdt.limit = b->gdt_limit;
+		}
+		if (l64) {
+			s.cr0 |= X86_CR0_PG;
+			s.cr3 = b->cr3;
+			s.cr4 |= X86_CR4_PAE;
+			s.efer |= X86_EFER_LME | X86_EFER_LMA;
+		}
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
+		return -errno;
+	memset(&r, 0, sizeof(r));
+	r.rip = b->rip;
+	r.rsp = b->rsp;
+	r.rflags = b->rflags | X86_RFLAGS_FIXED;
+	r.rax = b->rax;
+	r.rbx = b->rbx;
+	r.rcx = b->rcx;
+	r.rdx = b->rdx;
+	r.rsi = b->rsi;
+	r.rdi = b->rdi;
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
+		return -errno;
+	return legacy ? vcpu_lapic_legacy(v) : 0;
+}
+
+static void vcpu_dump_seg(char *buf, size_t len, const char *name, const struct kvm_segment *s)
+{
+	snprintf(buf, len, "%s=%04x base=%016llx limit=%08x type=%x%s%s", name, s->selector,
+		 (unsigned long long)s->base, s->limit, s->type, s->l ? " L" : "", s->db ? " D" : "");
+}
+
+/* The registers on stderr, after the line that says why. */
+static void vcpu_dump(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	char cs[96], ds[96], ss[96];
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		fprintf(stderr, "cove: vCPU %u: registers unavailable: %s\n", v->id, strerror(errno));
+		return;
+	}
+	vcpu_dump_seg(cs, sizeof(cs), "cs", &s.cs);
+	vcpu_dump_seg(ds, sizeof(ds), "ds", &s.ds);
+	vcpu_dump_seg(ss, sizeof(ss), "ss", &s.ss);
+	fprintf(stderr,
+		"cove: vCPU %u registers:\n"
+		"  rip=%016llx rsp=%016llx rflags=%016llx\n"
+		"  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
+		"  rsi=%016llx rdi=%016llx rbp=%016llx\n"
+		"  r8=%016llx r9=%016llx r10=%016llx r11=%016llx\n"
+		"  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n"
+		"  %s\n  %s\n  %s\n"
+		"  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx efer=%016llx\n",
+		v->id, (unsigned long long)r.rip, (unsigned long long)r.rsp, (unsigned long long)r.rflags,
+		(unsigned long long)r.rax, (unsigned long long)r.rbx, (unsigned long long)r.rcx,
+		(unsigned long long)r.rdx, (unsigned long long)r.rsi, (unsigned long long)r.rdi,
+		(unsigned long long)r.rbp, (unsigned long long)r.r8, (unsigned long long)r.r9,
+		(unsigned long long)r.r10, (unsigned long long)r.r11, (unsigned long long)r.r12,
+		(unsigned long long)r.r13, (unsigned long long)r.r14, (unsigned long long)r.r15, cs, ds, ss,
+		(unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
+		(unsigned long long)s.cr4, (unsigned long long)s.efer);
+}
+
+/* The one place emulation failures go. x86emu plugs in here; until then
+ * the instruction is reported and the VM crashes. */
+int vcpu_emulate_failed(struct vcpu *v)
+{
+	(void)v;
+	return -ENOSYS;
+}
+
+static void vcpu_crash(struct vcpu *v, const char *fmt, const char *detail)
+{
+	if (!vm_end(v->vm, COVE_EXIT_CRASH))
+		return;
+	fprintf(stderr, fmt, v->id, detail);
+	vcpu_dump(v);
+}
+
+static void vcpu_internal_error(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char detail[128];
+
+	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
+		if (vcpu_emulate_failed(v) == 0)
+			return;
+		int n = snprintf(detail, sizeof(detail), "instruction bytes");
+		if (run->emulation_failure.ndata >= 2 && (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+			unsigned len = run->emulation_failure.insn_size;
+
+			if (len > sizeof(run->emulation_failure.insn_bytes))
+				len = sizeof(run->emulation_failure.insn_bytes);
+			for (unsigned i = 0; i < len && n < (int)sizeof(detail) - 4; i++)
+				n += snprintf(detail + n, sizeof(detail) - n, " %02x",
+					      run->emulation_failure.insn_bytes[i]);
+			if (!len)
+				snprintf(detail + n, sizeof(detail) - n, " (none fetched)");
+		} else {
+			snprintf(detail + n, sizeof(detail) - n, " not given by KVM");
+		}
+		vcpu_crash(v, "cove: vCPU %u: KVM could not emulate an instruction (%s)\n", detail);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "%u", run->internal.suberror);
+	vcpu_crash(v, "cove: vCPU %u: KVM internal error, suberror %s\n", detail);
+}
+
+static void vcpu_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct vm *vm = v->vm;
+	unsigned size = run->io.size;
+	uint64_t total = (uint64_t)size * run->io.count;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	/* KVM fills these; checked once so a kernel bug cannot send us
+	 * outside the shared page. */
+	if ((size != 1 && size != 2 && size != 4) || run->io.data_offset > v->run_size ||
+	    total > v->run_size - run->io.data_offset) {
+		vcpu_crash(v, "cove: vCPU %u: malformed KVM_EXIT_IO%s\n", "");
+		return;
+	}
+	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		if (run->io.direction == KVM_EXIT_IO_OUT)
+			bus_write(vm->bus, BUS_PIO, run->io.port, data, size);
+		else
+			bus_read(vm->bus, BUS_PIO, run->io.port, data, size);
+	}
+	/* A PIT reprogram moves the next IRQ0: the I/O thread re-arms. */
+	if (vm->pit && run->io.direction == KVM_EXIT_IO_OUT && run->io.port >= PIT_PORT_FIRST &&
+	    run->io.port <= PIT_PORT_LAST)
+		evloop_wake(vm->loop);
+}
+
+static void vcpu_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	unsigned len = run->mmio.len;
+
+	if (len != 1 && len != 2 && len != 4 && len != 8) {
+		vcpu_crash(v, "cove: vCPU %u: MMIO access of odd size%s\n", "");
+		return;
+	}
+	if (run->mmio.is_write)
+		bus_write(v->vm->bus, BUS_MMIO, run->mmio.phys_addr, run->mmio.data, len);
+	else
+		bus_read(v->vm->bus, BUS_MMIO, run->mmio.phys_addr, run->mmio.data, len);
+}
+
+static void vcpu_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_end(v->vm, COVE_EXIT_POWEROFF);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_end(v->vm, COVE_EXIT_RESET);
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vcpu_crash(v, "cove: vCPU %u: guest reported a crash%s\n", "");
+		break;
+	default: {
+		char d[32];
+
+		snprintf(d, sizeof(d), "%u", v->run->system_event.type);
+		vcpu_crash(v, "cove: vCPU %u: unknown system event %s\n", d);
+	}
+	}
+}
+
+static void vcpu_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char d[64];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_io(v);
+		break;
+	case KVM_EXIT_MMIO:
+		vcpu_mmio(v);
+		break;
+	case KVM_EXIT_HLT:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_INTR:
+		/* HLT only exits without an in-kernel LAPIC; the window and
+		 * a kick are served before the next KVM_RUN. */
+		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		ioapic_eoi(v->vm->ioapic, run->eoi.vector);
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_crash(v, "cove: vCPU %u: triple fault (KVM_EXIT_SHUTDOWN)%s\n", "");
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu_system_event(v);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_internal_error(v);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(d, sizeof(d), "0x%llx",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		vcpu_crash(v, "cove: vCPU %u: KVM_RUN entry failed, reason %s\n", d);
+		break;
+	default:
+		snprintf(d, sizeof(d), "%u (%s)", run->exit_reason, stats_exit_name(run->exit_reason));
+		vcpu_crash(v, "cove: vCPU %u: unexpected KVM exit %s\n", d);
+		break;
+	}
+}
+
+static void vcpu_loop(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct vm *vm = v->vm;
+	bool bsp_pic = v->id == 0 && vm->pic;
+
+	while (!vm_ended(vm)) {
+		if (bsp_pic)
+			irq_pic_inject(v);
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			int e = errno;
+
+			run->immediate_exit = 0;
+			if (e == EINTR || e == EAGAIN) {
+				v->run_eintr++;
+				continue;
+			}
+			if (vm_end(vm, COVE_EXIT_CRASH)) {
+				fprintf(stderr, "cove: vCPU %u: KVM_RUN: %s\n", v->id, strerror(e));
+				vcpu_dump(v);
+			}
+			return;
+		}
+		run->immediate_exit = 0;
+		v->exits[run->exit_reason < VM_STAT_EXITS ? run->exit_reason : VM_STAT_EXITS - 1]++;
+		vcpu_exit(v);
+	}
+}
+
+void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	sigset_t set;
+	int r;
+
+	vcpu_tls_run = v->run;
+	r = seccomp_install(SECCOMP_ROLE_VCPU, vm->cfg->seccomp);
+	if (r < 0) {
+		if (vm_end(vm, COVE_EXIT_HOST))
+			fprintf(stderr, "cove: vCPU %u: seccomp filter: %s\n", v->id, strerror(-r));
+		return NULL;
+	}
+	seccomp_test_trigger(SECCOMP_ROLE_VCPU, vm->cfg->seccomp_trigger);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	vcpu_loop(v);
+	return NULL;
+}

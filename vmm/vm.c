@@ -1,0 +1,581 @@
+/* vmm: vm_run, a VM from start to end (DESIGN.md, "How a VM runs", steps
+ * 2-9), the vm_events devices call, and the I/O thread: stdin to the UART,
+ * --timeout, SIGTERM/SIGINT/SIGHUP, the PIT's IRQ0 timer. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/virtio.h"
+#include "seccomp/seccomp.h"
+#include "vmm/vm_internal.h"
+
+#define VM_RING_ENTRIES 64
+#define VM_STDIN_CHUNK 256
+#define VM_JAIL_FDS 1024
+
+/* One VM per process; static so nothing of it is allocated per run and
+ * everything stays reachable until exit. Shared between threads through
+ * its atomics (status, started) and the devices' own locks. */
+static struct vm the_vm;
+
+/* I/O thread state. Touched only by the I/O thread once it runs (and by
+ * the main thread before it starts). */
+static struct vm_io {
+	struct ev_waiter stdin_w;
+	struct ev_waiter sig_w;
+	struct ev_waiter timeout_w;
+	struct ev_waiter wake_w;
+	struct ev_waiter pit_w;
+	struct ev_waiter pit_cancel_w;
+	struct signalfd_siginfo si;
+	struct __kernel_timespec timeout_ts;
+	struct __kernel_timespec pit_ts;
+	int64_t pit_deadline;
+	bool pit_armed, pit_cancelling;
+} vm_io;
+
+/* fds open when vm_run started, which --jail closes. */
+static unsigned char vm_inherited_fds[VM_JAIL_FDS / 8];
+static bool vm_io_started;
+
+bool vm_ended(struct vm *vm)
+{
+	return atomic_load_explicit(&vm->status, memory_order_acquire) != -1;
+}
+
+bool vm_end(struct vm *vm, int status)
+{
+	int expected = -1;
+
+	if (!atomic_compare_exchange_strong(&vm->status, &expected, status))
+		return false;
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].run && !pthread_equal(pthread_self(), vm->vcpus[i].thread))
+			vcpu_kick(&vm->vcpus[i]);
+	if (vm->loop)
+		evloop_stop(vm->loop);
+	return true;
+}
+
+static void ev_poweroff(void *ctx)
+{
+	vm_end(ctx, COVE_EXIT_POWEROFF);
+}
+
+static void ev_reset(void *ctx)
+{
+	vm_end(ctx, COVE_EXIT_RESET);
+}
+
+static void ev_debug_exit(void *ctx, unsigned value)
+{
+	/* QEMU isa-debug-exit: the status is (v << 1) | 1, 8 bits of it. */
+	vm_end(ctx, ((value << 1) | 1) & 0xff);
+}
+
+static void ev_set_a20(void *ctx, bool enabled)
+{
+	struct vm *vm = ctx;
+	int r = mem_set_a20(&vm->mem, enabled);
+
+	if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
+		fprintf(stderr, "cove: A20 %s: %s\n", enabled ? "on" : "off", strerror(-r));
+}
+
+static bool ev_get_a20(void *ctx)
+{
+	return mem_a20_enabled(&((struct vm *)ctx)->mem);
+}
+
+static int64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The PIT's IRQ0: one absolute timeout armed for its next edge; a sooner
+ * edge (the guest reprogrammed it, and the vCPU woke us) cancels it, and
+ * the cancelled completion re-arms. */
+static void vm_pit_service(struct vm *vm)
+{
+	int64_t next;
+
+	if (vm_io.pit_armed) {
+		next = pit_next_event(vm->pit);
+		if (next >= 0 && next < vm_io.pit_deadline && !vm_io.pit_cancelling) {
+			struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.pit_cancel_w);
+
+			if (sqe) {
+				io_uring_prep_timeout_remove(sqe, (uint64_t)(uintptr_t)&vm_io.pit_w, 0);
+				io_uring_sqe_set_data(sqe, &vm_io.pit_cancel_w);
+				vm_io.pit_cancelling = true;
+			}
+		}
+		return;
+	}
+	pit_advance(vm->pit, vm_now_ns());
+	next = pit_next_event(vm->pit);
+	if (next < 0)
+		return;
+	struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.pit_w);
+	if (!sqe)
+		return;
+	vm_io.pit_ts.tv_sec = next / 1000000000;
+	vm_io.pit_ts.tv_nsec = next % 1000000000;
+	io_uring_prep_timeout(sqe, &vm_io.pit_ts, 0, IORING_TIMEOUT_ABS);
+	vm_io.pit_armed = true;
+	vm_io.pit_deadline = next;
+}
+
+static void io_pit_done(struct ev_waiter *w, int res, unsigned flags)
+{
+	(void)w;
+	(void)res;
+	(void)flags;
+	vm_io.pit_armed = false;
+	vm_io.pit_cancelling = false;
+	vm_pit_service(&the_vm);
+}
+
+static void io_nop_done(struct ev_waiter *w, int res, unsigned flags)
+{
+	(void)w;
+	(void)res;
+	(void)flags;
+}
+
+static void io_wake(struct ev_waiter *w, int res, unsigned flags)
+{
+	(void)w;
+	(void)res;
+	(void)flags;
+	if (the_vm.pit)
+		vm_pit_service(&the_vm);
+}
+
+static void io_arm_stdin(struct vm *vm)
+{
+	struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.stdin_w);
+
+	if (sqe)
+		io_uring_prep_poll_add(sqe, STDIN_FILENO, POLLIN);
+}
+
+/* stdin is polled through the ring and read with read(2) once readable, so
+ * an idle terminal costs no kernel worker thread. EOF or an error ends it. */
+static void io_stdin_done(struct ev_waiter *w, int res, unsigned flags)
+{
+	char buf[VM_STDIN_CHUNK];
+	ssize_t n;
+
+	(void)w;
+	(void)flags;
+	if (res < 0)
+		return;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n > 0) {
+		uart_input(the_vm.uart, buf, n);
+		io_arm_stdin(&the_vm);
+	} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		io_arm_stdin(&the_vm);
+	}
+}
+
+static const char *vm_signame(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGHUP: return "SIGHUP";
+	}
+	return "signal";
+}
+
+static void io_sig_done(struct ev_waiter *w, int res, unsigned flags)
+{
+	int sig = vm_io.si.ssi_signo;
+
+	(void)w;
+	(void)flags;
+	if (res != (int)sizeof(vm_io.si))
+		return;
+	if (vm_end(&the_vm, COVE_EXIT_SIGNAL_BASE + sig))
+		fprintf(stderr, "cove: %s: shutting down\n", vm_signame(sig));
+}
+
+static void io_timeout_done(struct ev_waiter *w, int res, unsigned flags)
+{
+	(void)w;
+	(void)flags;
+	if (res == -ETIME && vm_end(&the_vm, COVE_EXIT_TIMEOUT))
+		fprintf(stderr, "cove: timeout after %u s\n", the_vm.cfg->timeout_sec);
+}
+
+/* Queues the I/O thread's own requests; they are submitted when its loop
+ * starts. */
+static int vm_io_setup(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct io_uring_sqe *sqe;
+	sigset_t set;
+
+	vm_io.stdin_w.fn = io_stdin_done;
+	vm_io.sig_w.fn = io_sig_done;
+	vm_io.timeout_w.fn = io_timeout_done;
+	vm_io.wake_w.fn = io_wake;
+	vm_io.pit_w.fn = io_pit_done;
+	vm_io.pit_cancel_w.fn = io_nop_done;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (vm->sig_fd < 0)
+		return -errno;
+	sqe = evloop_sqe(vm->loop, &vm_io.sig_w);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_read(sqe, vm->sig_fd, &vm_io.si, sizeof(vm_io.si), 0);
+
+	if (cfg->timeout_sec) {
+		vm_io.timeout_ts.tv_sec = cfg->timeout_sec;
+		sqe = evloop_sqe(vm->loop, &vm_io.timeout_w);
+		if (!sqe)
+			return -EBUSY;
+		io_uring_prep_timeout(sqe, &vm_io.timeout_ts, 0, 0);
+	}
+	if (vm->uart && !cfg->console)
+		io_arm_stdin(vm);
+	evloop_on_wake(vm->loop, &vm_io.wake_w);
+	return 0;
+}
+
+static void *vm_io_thread(void *arg)
+{
+	struct vm *vm = arg;
+	int r = seccomp_install(SECCOMP_ROLE_IO, vm->cfg->seccomp);
+
+	if (r < 0) {
+		if (vm_end(vm, COVE_EXIT_HOST))
+			fprintf(stderr, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
+		return NULL;
+	}
+	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
+	if (vm->pit)
+		vm_pit_service(vm);
+	r = evloop_run(vm->loop);
+	if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
+		fprintf(stderr, "cove: event loop: %s\n", strerror(-r));
+	virtio_shutdown();
+	return NULL;
+}
+
+static int vm_legacy_devices(struct vm *vm)
+{
+	vm->pic = pic_new(vm->bus, &vm->ev);
+	if (!vm->pic) {
+		fprintf(stderr, "cove: 8259 PIC: %s\n", strerror(errno));
+		return COVE_EXIT_HOST;
+	}
+	vm->pit = pit_new(vm->bus, &vm->ev);
+	if (!vm->pit) {
+		fprintf(stderr, "cove: 8254 PIT: %s\n", strerror(errno));
+		return COVE_EXIT_HOST;
+	}
+	return 0;
+}
+
+static int vm_devices(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const char *what;
+	int r;
+
+	vm->bus = bus_new();
+	if (!vm->bus) {
+		fprintf(stderr, "cove: I/O bus: %s\n", strerror(errno));
+		return COVE_EXIT_HOST;
+	}
+	vm->serial_fd = -1;
+	if (cfg->serial == VM_SERIAL_STDIO) {
+		vm->serial_fd = STDOUT_FILENO;
+	} else if (cfg->serial == VM_SERIAL_FILE) {
+		vm->serial_fd = open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (vm->serial_fd < 0) {
+			fprintf(stderr, "cove: --serial '%s': %s\n", cfg->serial_path, strerror(errno));
+			return COVE_EXIT_IMAGE;
+		}
+	}
+	vm->uart = uart_new(vm->bus, UART_COM1_BASE, UART_COM1_IRQ, vm->serial_fd, &vm->ev);
+	if (!vm->uart) {
+		what = "uart";
+		r = -errno;
+		goto fail;
+	}
+	what = "debug-exit";
+	if ((r = debugexit_new(vm->bus, &vm->ev)) < 0)
+		goto fail;
+	what = "i8042";
+	if ((r = i8042_new(vm->bus, &vm->ev)) < 0)
+		goto fail;
+	what = "cmos";
+	if ((r = cmos_new(vm->bus, mem_ram_below_4g(&vm->mem), mem_ram_above_4g(&vm->mem))) < 0)
+		goto fail;
+	what = "power";
+	if ((r = power_new(vm->bus, &vm->ev)) < 0)
+		goto fail;
+	vm->ioapic_ops = (struct ioapic_ops){.ctx = vm, .route = irq_ioapic_route, .deliver = irq_ioapic_deliver};
+	vm->ioapic = ioapic_new(vm->bus, &vm->ioapic_ops);
+	if (!vm->ioapic) {
+		what = "ioapic";
+		r = -errno;
+		goto fail;
+	}
+	/* The PIC and PIT are for real-mode guests only; the FDT does not
+	 * describe them, so they can be decided before the loader runs. */
+	if (cfg->raw) {
+		vm->legacy = true;
+		return vm_legacy_devices(vm);
+	}
+	return 0;
+fail:
+	fprintf(stderr, "cove: device %s: %s\n", what, strerror(-r));
+	return COVE_EXIT_HOST;
+}
+
+static bool vm_fd_bit(int fd)
+{
+	return fd >= 0 && fd < VM_JAIL_FDS && (vm_inherited_fds[fd / 8] & (1u << (fd % 8)));
+}
+
+/* Remembers the fds cove was started with, beyond stdin/out/err: --jail
+ * closes them, and keeps everything cove opened itself. */
+static void vm_snapshot_fds(bool set_mode, int *keep, unsigned *nkeep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || e->d_name[0] == '.' || fd < 0 || fd >= VM_JAIL_FDS || fd == dirfd(d))
+			continue;
+		if (set_mode) {
+			if (fd > STDERR_FILENO)
+				vm_inherited_fds[fd / 8] |= 1u << (fd % 8);
+		} else if (!vm_fd_bit(fd) && *nkeep < VM_JAIL_FDS) {
+			keep[(*nkeep)++] = fd;
+		}
+	}
+	closedir(d);
+}
+
+static int vm_start_threads(struct vm *vm)
+{
+	int r;
+
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		if (r) {
+			if (vm_end(vm, COVE_EXIT_HOST))
+				fprintf(stderr, "cove: vCPU %u thread: %s\n", i, strerror(r));
+			return -r;
+		}
+		atomic_store(&vm->vcpus[i].started, true);
+	}
+	r = pthread_create(&vm->io_thread, NULL, vm_io_thread, vm);
+	if (r) {
+		if (vm_end(vm, COVE_EXIT_HOST))
+			fprintf(stderr, "cove: I/O thread: %s\n", strerror(r));
+		return -r;
+	}
+	vm_io_started = true;
+	return 0;
+}
+
+static int vm_setup(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	char err[256];
+	int r;
+
+	r = kvm_open_vm(vm);
+	if (r)
+		return r;
+	r = kvm_check_cpus(vm, cfg->cpus);
+	if (r)
+		return r;
+	vm->mem.vmfd = -1;
+	r = mem_init(&vm->mem, cfg->mem_size);
+	if (r < 0) {
+		fprintf(stderr, "cove: guest RAM of %llu MiB: %s\n", (unsigned long long)(cfg->mem_size >> 20),
+			strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	r = mem_register(&vm->mem, vm->vm_fd);
+	if (r < 0) {
+		fprintf(stderr, "cove: guest RAM memslots: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	r = evloop_new(&vm->loop, VM_RING_ENTRIES);
+	if (r < 0) {
+		fprintf(stderr, "cove: io_uring: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	irq_init(vm);
+	r = vm_devices(vm);
+	if (r)
+		return r;
+
+	struct virtio_env env = {
+		.bus = vm->bus,
+		.mem = &vm->mem,
+		.loop = vm->loop,
+		.vmfd = vm->vm_fd,
+		.irqfd = irq_irqfd,
+		.ev = &vm->ev,
+		.ctx = vm,
+	};
+	err[0] = '\0';
+	if (virtio_attach(cfg, &env, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cove: %s\n", err[0] ? err : "virtio devices: set-up failed");
+		return COVE_EXIT_IMAGE;
+	}
+	err[0] = '\0';
+	if (boot_load(cfg, &vm->mem, vm->bus, &vm->boot, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cove: %s\n", err[0] ? err : "image: loading failed");
+		return COVE_EXIT_IMAGE;
+	}
+	if (vm->boot.legacy_pc && !vm->pic) {
+		vm->legacy = true;
+		r = vm_legacy_devices(vm);
+		if (r)
+			return r;
+	}
+
+	r = cpuid_init(vm);
+	if (r < 0) {
+		fprintf(stderr, "cove: KVM_GET_SUPPORTED_CPUID: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	vm->vcpus = calloc(cfg->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		fprintf(stderr, "cove: %u vCPUs: %s\n", cfg->cpus, strerror(ENOMEM));
+		return COVE_EXIT_HOST;
+	}
+	for (unsigned i = 0; i < cfg->cpus; i++) {
+		r = vcpu_create(vm, &vm->vcpus[i], i);
+		if (r < 0) {
+			fprintf(stderr, "cove: vCPU %u: %s\n", i, strerror(-r));
+			return COVE_EXIT_HOST;
+		}
+		/* Counted as created, so vm_end kicks it. */
+		vm->ncpus = i + 1;
+		r = cpuid_setup(vm, &vm->vcpus[i]);
+		if (r < 0) {
+			fprintf(stderr, "cove: vCPU %u: KVM_SET_CPUID2: %s\n", i, strerror(-r));
+			return COVE_EXIT_HOST;
+		}
+	}
+	r = vcpu_setup_bsp(&vm->vcpus[0], &vm->boot.bsp, vm->legacy);
+	if (r < 0) {
+		fprintf(stderr, "cove: boot vCPU registers: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	r = vm_io_setup(vm);
+	if (r < 0) {
+		fprintf(stderr, "cove: I/O thread set-up: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	if (cfg->jail) {
+		static int keep[VM_JAIL_FDS];
+		unsigned nkeep = 0;
+
+		vm_snapshot_fds(false, keep, &nkeep);
+		r = jail_lockdown(cfg, keep, nkeep);
+		if (r < 0) {
+			fprintf(stderr, "cove: --jail: %s\n", strerror(-r));
+			return COVE_EXIT_HOST;
+		}
+	}
+	return 0;
+}
+
+int vm_run(const struct vm_config *cfg)
+{
+	struct vm *vm = &the_vm;
+	sigset_t set;
+	int r;
+
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = vm->sig_fd = -1;
+	atomic_store(&vm->status, -1);
+	vm->ev = (struct vm_events){
+		.ctx = vm,
+		.poweroff = ev_poweroff,
+		.reset = ev_reset,
+		.debug_exit = ev_debug_exit,
+		.set_a20 = ev_set_a20,
+		.get_a20 = ev_get_a20,
+		.set_irq = irq_set,
+		.pic_intr = irq_pic_intr,
+	};
+
+	if (cfg->jail) {
+		int parent_status = 0;
+
+		vm_snapshot_fds(true, NULL, NULL);
+		r = jail_unshare(cfg, &parent_status);
+		if (r < 0) {
+			fprintf(stderr, "cove: --jail: %s\n", strerror(-r));
+			return COVE_EXIT_HOST;
+		}
+		if (r == 1)
+			return parent_status;
+	}
+
+	/* Every thread inherits this mask: the host's signals arrive through
+	 * the I/O thread's signalfd, SIGUSR1 only where a vCPU unblocks it. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	vcpu_signals_init();
+
+	r = vm_setup(vm);
+	if (r)
+		return r;
+	if (vm_start_threads(vm) == 0) {
+		r = seccomp_install(SECCOMP_ROLE_MAIN, cfg->seccomp);
+		if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
+			fprintf(stderr, "cove: main thread: seccomp filter: %s\n", strerror(-r));
+		seccomp_test_trigger(SECCOMP_ROLE_MAIN, cfg->seccomp_trigger);
+	}
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (atomic_load(&vm->vcpus[i].started))
+			pthread_join(vm->vcpus[i].thread, NULL);
+	/* Every vCPU has returned, so the VM has ended and the loop is told
+	 * to stop; the I/O thread flushes the disks before it returns. */
+	if (vm_io_started)
+		pthread_join(vm->io_thread, NULL);
+	if (cfg->stats)
+		stats_print(vm, stderr);
+	return atomic_load(&vm->status);
+}

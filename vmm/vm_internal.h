@@ -1,0 +1,122 @@
+/* vmm: the VM core's internal state, shared by vm.c, kvm.c, vcpu.c, irq.c,
+ * cpuid.c and stats.c. Not for other modules. */
+#ifndef COVE_VMM_VM_INTERNAL_H
+#define COVE_VMM_VM_INTERNAL_H
+
+#include <sys/ioctl.h>
+/* musl's <sys/ioctl.h> defines the _IO* macros without a guard; the
+ * kernel's (the same encoding) replace them. */
+#ifndef __GLIBC__
+#undef _IOC
+#undef _IO
+#undef _IOR
+#undef _IOW
+#undef _IOWR
+#endif
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "devices/bus.h"
+#include "devices/devices.h"
+#include "devices/legacy.h"
+#include "mem/mem.h"
+#include "vmm/boot.h"
+#include "vmm/evloop.h"
+#include "vmm/vmm.h"
+
+/* Exit reasons counted one by one; larger ones share the last slot. */
+#define VM_STAT_EXITS 48
+/* x86emu fills these: one counter per one-byte opcode and per 0f xx. */
+#define VM_STAT_OPCODES 512
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	atomic_bool started; /* thread is valid: vm_end may signal it */
+	/* Written only by this vCPU's thread; summed at the end. */
+	uint64_t exits[VM_STAT_EXITS];
+	uint64_t run_eintr;
+};
+
+struct vm_irq {
+	pthread_mutex_t lock; /* the routing table: IOAPIC writes from any vCPU */
+	struct kvm_irq_routing_entry pins[IOAPIC_PINS];
+	bool valid[IOAPIC_PINS];
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd, vm_fd;
+	int max_vcpus;
+	struct mem_map mem;
+	struct bus *bus;
+	struct uart *uart;
+	struct pic *pic; /* NULL unless legacy */
+	struct pit *pit; /* NULL unless legacy */
+	struct ioapic *ioapic;
+	struct vm_events ev;
+	struct ioapic_ops ioapic_ops;
+	struct vm_irq irq;
+	struct evloop *loop;
+	struct boot_info boot;
+	bool legacy;
+	int serial_fd;
+	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
+	struct vcpu *vcpus;
+	unsigned ncpus;
+	atomic_int status; /* -1 while running; the first cause wins */
+	/* I/O thread state (vm.c). */
+	int sig_fd;
+	pthread_t io_thread;
+	atomic_uint_fast64_t emu_opcodes[VM_STAT_OPCODES];
+};
+
+/* kvm.c */
+int kvm_open_vm(struct vm *vm);
+int kvm_check_cpus(struct vm *vm, unsigned cpus);
+
+/* vm.c: ends the VM with status unless it already ended; true if this call
+ * decided. Kicks every vCPU and stops the event loop. Any thread. */
+bool vm_end(struct vm *vm, int status);
+bool vm_ended(struct vm *vm);
+
+/* vcpu.c */
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id);
+int vcpu_setup_bsp(struct vcpu *v, const struct boot_cpu *b, bool legacy);
+void *vcpu_thread(void *arg);
+void vcpu_kick(struct vcpu *v);
+void vcpu_signals_init(void);
+/* An instruction KVM could not emulate: 0 when handled (later, x86emu),
+ * or -ENOSYS: the VM crashes with the bytes and registers on stderr. */
+int vcpu_emulate_failed(struct vcpu *v);
+
+/* cpuid.c */
+int cpuid_init(struct vm *vm);
+int cpuid_setup(struct vm *vm, struct vcpu *v);
+
+/* irq.c */
+void irq_init(struct vm *vm);
+int irq_irqfd(void *ctx, unsigned gsi, int efd);
+void irq_set(void *ctx, unsigned gsi, bool level);
+void irq_pic_intr(void *ctx);
+void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_data, bool masked);
+void irq_ioapic_deliver(void *ctx, uint64_t msi_addr, uint32_t msi_data);
+/* BSP, legacy: injects the PIC's pending interrupt or asks for a window. */
+void irq_pic_inject(struct vcpu *v);
+
+/* stats.c */
+void stats_print(struct vm *vm, FILE *out);
+const char *stats_exit_name(unsigned reason);
+void stats_count_opcode(struct vm *vm, unsigned opcode);
+
+#endif
