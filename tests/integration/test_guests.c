@@ -304,6 +304,16 @@ Test(cove, spinning_guest_ends_with_timeout_status)
 	EXPECT_STATUS(124);
 }
 
+/* Figures only (see exitcost.c); the test proves the guest runs to its end
+ * and reports every figure. */
+Test(cove, exitcost_reports_every_figure)
+{
+	RUN("-a", "n=200", "-k", (char *)guest("exitcost.elf"));
+	EXPECT_OUT("exitcost: cycles per exit (n=200): outb ");
+	EXPECT_OUT(" lapic-read ");
+	EXPECT_STATUS(0);
+}
+
 Test(cove, missing_image_is_a_one_line_image_error)
 {
 	RUN("-k", "/nonexistent/cove-guest.elf");
@@ -407,6 +417,14 @@ Test(qemu, guest_page_fault_is_reported)
 	EXPECT_OUT("rt: exception 14 error 0x4 rip 0x");
 	EXPECT_OUT("cr2 0x100000000\n");
 	EXPECT_STATUS((0x7e << 1) | 1);
+}
+
+Test(qemu, exitcost_reports_every_figure)
+{
+	QEMU_RUN("microvm", "-m", "64M", "-append", "n=200", "-kernel", (char *)guest("exitcost.elf"));
+	EXPECT_OUT("exitcost: cycles per exit (n=200): outb ");
+	EXPECT_OUT(" lapic-read ");
+	EXPECT_STATUS(QEMU_POWEROFF);
 }
 
 Test(qemu, guest_exit_code_passes_through)
