@@ -171,6 +171,7 @@ rt_gdtr:
 	.quad rt_gdt
 
 	.align 16
+	.globl rt_idt
 rt_idt:
 	.set vec, 0
 	.rept 32

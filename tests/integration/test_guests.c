@@ -304,6 +304,44 @@ Test(cove, spinning_guest_ends_with_timeout_status)
 	EXPECT_STATUS(124);
 }
 
+Test(cove, guest_triple_fault_is_a_crash_status)
+{
+	RUN("-a", "fault=triple", "-k", (char *)guest("exits.elf"));
+	EXPECT_OUT("exits: clearing the IDT, then ud2\n");
+	EXPECT_NO_OUT("rt: exception");
+	EXPECT_STATUS(10);
+}
+
+Test(cove, i8042_reset_ends_with_reset_status)
+{
+	RUN("-a", "reset=kbd", "-k", (char *)guest("exits.elf"));
+	EXPECT_NO_OUT("still running");
+	EXPECT_STATUS(8);
+}
+
+Test(cove, power_reset_register_ends_with_reset_status)
+{
+	RUN("-a", "reset=power", "-k", (char *)guest("exits.elf"));
+	EXPECT_NO_OUT("still running");
+	EXPECT_STATUS(8);
+}
+
+static void fuzz_run(const char *seed, bool rng)
+{
+	char arg[64];
+	snprintf(arg, sizeof(arg), "seed=%s n=3000", seed);
+	if (rng)
+		RUN("--rng", "-a", arg, "-k", (char *)guest("fuzz.elf"));
+	else
+		RUN("-a", arg, "-k", (char *)guest("fuzz.elf"));
+	EXPECT_OUT("fuzz: survived 3000 accesses\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, hostile_device_accesses_seed1_leave_vm_working) { fuzz_run("1", false); }
+Test(cove, hostile_device_accesses_seed2_leave_vm_working) { fuzz_run("2", false); }
+Test(cove, hostile_device_accesses_with_virtio_rng_leave_vm_working) { fuzz_run("3", true); }
+
 /* Figures only (see exitcost.c); the test proves the guest runs to its end
  * and reports every figure. */
 Test(cove, exitcost_reports_every_figure)
@@ -424,6 +462,13 @@ Test(qemu, exitcost_reports_every_figure)
 	QEMU_RUN("microvm", "-m", "64M", "-append", "n=200", "-kernel", (char *)guest("exitcost.elf"));
 	EXPECT_OUT("exitcost: cycles per exit (n=200): outb ");
 	EXPECT_OUT(" lapic-read ");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, hostile_device_accesses_leave_vm_working)
+{
+	QEMU_RUN("microvm", "-m", "64M", "-append", "seed=1 n=3000", "-kernel", (char *)guest("fuzz.elf"));
+	EXPECT_OUT("fuzz: survived 3000 accesses\n");
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
 
