@@ -1,0 +1,407 @@
+/* x86emu internals shared by its files; not part of the public API. */
+#ifndef COVE_X86EMU_INTERNAL_H
+#define COVE_X86EMU_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "x86emu/x86emu.h"
+
+/* RFLAGS bits. */
+#define FL_CF (1u << 0)
+#define FL_PF (1u << 2)
+#define FL_AF (1u << 4)
+#define FL_ZF (1u << 6)
+#define FL_SF (1u << 7)
+#define FL_TF (1u << 8)
+#define FL_IF (1u << 9)
+#define FL_DF (1u << 10)
+#define FL_OF (1u << 11)
+#define FL_IOPL (3u << 12)
+#define FL_NT (1u << 14)
+#define FL_RF (1u << 16)
+#define FL_VM (1u << 17)
+#define FL_AC (1u << 18)
+#define FL_VIF (1u << 19)
+#define FL_VIP (1u << 20)
+#define FL_ID (1u << 21)
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+#define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
+#define CR0_NW (1u << 29)
+#define CR0_CD (1u << 30)
+#define CR0_PG (1u << 31)
+#define CR4_PSE (1u << 4)
+#define CR4_PAE (1u << 5)
+#define CR4_PGE (1u << 7)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_SMEP (1u << 20)
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+
+/* Table entry flags. */
+enum {
+	F_MODRM = 1u << 0,
+	F_BYTE = 1u << 1,     /* 8-bit operands */
+	F_NONPT = 1u << 2,    /* never writes a page-table entry */
+	F_MOV = 1u << 3,      /* destination is not read first */
+	F_NOWRITE = 1u << 4,  /* destination is not written (cmp, test) */
+	F_LOCK = 1u << 5,     /* LOCK allowed with a memory destination */
+	F_STACK = 1u << 6,    /* 64-bit default operand size in long mode */
+	F_NO64 = 1u << 7,     /* #UD in 64-bit mode */
+	F_MEMONLY = 1u << 8,  /* #UD when ModRM.mod = 3 */
+	F_SSE = 1u << 9,      /* XMM operands: #UD/#NM rules of SSE */
+	F_ALIGN = 1u << 10,   /* memory operand must be aligned to its size */
+	F_PRIV = 1u << 11,    /* CPL 0 only */
+	F_STRING = 1u << 12,  /* REP-able string instruction */
+	F_OP64 = 1u << 13,    /* operand size forced to 64 in long mode */
+	F_MMX = 1u << 14,     /* MMX operands (no 66 prefix variant) */
+	F_IMPLEMENTED = 1u << 15,
+	F_BITOFF = 1u << 16,  /* bt* r/m, r: the bit offset may leave the operand */
+	F_VEX = 1u << 17,     /* valid only VEX-encoded */
+	F_NOVEX = 1u << 18,   /* #UD when VEX-encoded */
+};
+
+/* Operand kinds (dst, src, src2). */
+enum opk {
+	K_NONE,
+	K_E,    /* ModRM r/m */
+	K_G,    /* ModRM reg */
+	K_ACC,  /* AL/AX/EAX/RAX */
+	K_IMM,  /* Iz: opsize, 32 max, sign-extended to 64 */
+	K_IMMB, /* Ib sign-extended */
+	K_IMM8, /* Ib zero-extended */
+	K_IMM16,
+	K_IMMV, /* Iv: full operand size (mov r, imm64) */
+	K_ONE,
+	K_CL,
+	K_DX,
+	K_OREG, /* register in the low 3 opcode bits */
+	K_MOFFS,
+	K_EW,   /* r/m, 16 bits */
+	K_EB,   /* r/m, 8 bits (movzx source) */
+	K_SREG, /* ModRM reg as segment register */
+	K_ED,   /* r/m, 32 bits (movsxd source) */
+};
+
+struct x86emu_insn;
+typedef int (*exec_fn)(struct x86emu *e, struct x86emu_insn *in);
+
+struct opdesc {
+	uint32_t flags;
+	uint8_t dst, src, src2;
+	uint8_t aux;    /* row number within a family (ALU op, shift kind, ...) */
+	uint8_t kind;   /* 0 plain, 1 group (ModRM.reg), 2 prefix (none/66/F3/F2), 3 mod split */
+	exec_fn exec;
+	const struct opdesc *sub;
+	const char *name;
+};
+
+enum { OPD_PLAIN, OPD_GROUP, OPD_PREFIX, OPD_MODSPLIT };
+
+enum opt { OP_NONE, OP_REG, OP_MEM, OP_IMM, OP_XMM, OP_MMX };
+
+struct operand {
+	uint8_t type;
+	uint8_t size;
+	uint8_t reg;   /* register number; with hi8: AH/CH/DH/BH */
+	bool hi8;
+	int seg;
+	uint64_t ea;   /* offset within seg */
+	uint64_t val;
+	uint64_t orig;
+	void *hva;     /* locked RMW: host pointer of the whole operand */
+};
+
+struct x86emu_insn {
+	uint8_t bytes[15];
+	uint8_t len;
+	uint8_t opsize, adsize;
+	uint8_t rep;        /* 0, 0xf2 or 0xf3 */
+	bool lock;
+	bool opsize_prefix;
+	int8_t seg;         /* segment override or -1 */
+	uint8_t rex;
+	uint8_t map, op;
+	uint8_t modrm, mod, reg, rm;
+	uint8_t mprefix;    /* SSE prefix: 0, 0x66, 0xf3, 0xf2 */
+	bool vex;
+	uint8_t vex_l, vex_vvvv;
+	bool rip_rel;
+	uint64_t ea;
+	int eseg;           /* default or overridden segment of the memory operand */
+	uint64_t imm, imm2;
+	uint64_t next_rip;
+	const struct opdesc *d;
+	struct operand dst, src, src2;
+};
+
+#define QMAX 192
+#define QDATA 8192
+
+enum qkind { Q_READ, Q_WRITE, Q_IN, Q_OUT };
+
+struct qent {
+	uint8_t kind;
+	uint8_t done;
+	uint16_t size;
+	uint16_t doff;
+	uint64_t addr;
+};
+
+struct tlb_ent {
+	uint64_t vpn;      /* linear page number */
+	uint64_t ppn;      /* physical page number (4 KiB) */
+	uint64_t pt[4];    /* physical pages of the tables walked */
+	uint32_t gen;
+	uint8_t npt;
+	uint8_t user, writable, nx, dirty, large;
+	uint8_t ref;
+	int32_t next;      /* hash chain */
+};
+
+#define TLB_HASH 8192
+#define PT_TRACK 64
+#define HCACHE 64
+
+struct hcache_ent {
+	uint64_t ppn;
+	uint8_t *hva;
+	uint32_t gen;
+	bool writable;
+};
+
+struct x86emu {
+	const struct x86emu_ops *ops;
+	void *ctx;
+
+	/* Register cache: fetched on first use, written back when dirty. */
+	uint64_t gpr[16];
+	uint32_t gpr_valid, gpr_dirty;
+	uint64_t rip, rflags;
+	bool rip_valid, rip_dirty, fl_valid, fl_dirty;
+	struct x86emu_segment seg[X86EMU_NR_SREGS];
+	uint32_t seg_valid, seg_dirty;
+	uint64_t cr[X86EMU_NR_CREGS];
+	uint32_t cr_valid, cr_dirty;
+	uint64_t dr[8];
+	uint32_t dr_valid, dr_dirty;
+	struct x86emu_dtable dt[2];
+	uint32_t dt_valid, dt_dirty;
+	bool xs_valid, xs_dirty;
+	_Alignas(64) uint8_t xsave[X86EMU_XSAVE_AREA_SIZE];
+
+	/* Undo log for one instruction (or one REP iteration). */
+	struct { uint8_t reg; uint64_t val; } undo[48];
+	unsigned nundo;
+	bool undo_overflow;
+	uint64_t saved_rflags;
+	bool saved_fl_valid;
+
+	/* Operation queue of the current instruction. */
+	struct qent q[QMAX];
+	unsigned qlen, qpos;
+	unsigned qdlen;
+	uint8_t qdata[QDATA];
+	bool pending, pending_done;
+	struct x86emu_pending pend;
+
+	struct x86emu_exception exc;
+	struct x86emu_unhandled unh;
+
+	bool a20;
+	bool shadow, next_shadow;
+	uint64_t rep_limit;
+	/* Derived each step. */
+	uint8_t mode;
+	uint8_t cpl;
+	bool nonpt_insn;
+
+	/* Soft-MMU. */
+	struct tlb_ent *tlb;
+	int32_t *tlb_hash;
+	uint32_t *hash_gen;
+	unsigned tlb_size;
+	unsigned tlb_hand;
+	unsigned tlb_used;   /* entries handed out since the last flush */
+	uint8_t tlb_policy;
+	uint32_t tlb_gen;
+	uint64_t pt_track[PT_TRACK];
+	unsigned npt_track;
+	uint64_t pt_bloom[4];
+	struct hcache_ent hcache[HCACHE];
+	uint32_t hgen;
+
+	struct x86emu_stats st;
+	uint64_t opcount[X86EMU_NR_MAPS][256];
+
+	struct x86emu_insn in;
+	struct opdesc in_desc;  /* the resolved row of the current instruction */
+};
+
+/* Internal result codes are enum x86emu_result values; 0 is OK. */
+#define RC_OK X86EMU_OK
+
+/* emu.c: state cache */
+uint64_t emu_fetch_gpr(struct x86emu *e, unsigned r);
+void emu_fetch_seg(struct x86emu *e, unsigned s);
+uint64_t emu_fetch_cr(struct x86emu *e, unsigned c);
+void emu_fetch_rflags(struct x86emu *e);
+void emu_xsave_load(struct x86emu *e);
+void emu_undo_push(struct x86emu *e, unsigned r, uint64_t old);
+void emu_derive_mode(struct x86emu *e);
+/* A REP iteration is done: its changes stay even if a later one faults. */
+static inline void emu_iter_commit(struct x86emu *e)
+{
+	e->nundo = 0;
+	e->qlen = e->qpos = e->qdlen = 0;
+	e->saved_rflags = e->rflags;
+	e->saved_fl_valid = e->fl_valid;
+}
+
+static inline uint64_t gpr_get(struct x86emu *e, unsigned r)
+{
+	if (__builtin_expect(!(e->gpr_valid & (1u << r)), 0))
+		return emu_fetch_gpr(e, r);
+	return e->gpr[r];
+}
+
+static inline void gpr_set64(struct x86emu *e, unsigned r, uint64_t v)
+{
+	uint64_t old = gpr_get(e, r);
+	if (e->nundo < 48)
+		e->undo[e->nundo].reg = (uint8_t)r, e->undo[e->nundo++].val = old;
+	else
+		e->undo_overflow = true;
+	e->gpr[r] = v;
+	e->gpr_dirty |= 1u << r;
+}
+
+/* Write with x86 partial-register rules: 8/16-bit keep the rest, 32-bit
+ * zero-extends. */
+static inline void gpr_write(struct x86emu *e, unsigned r, unsigned size, bool hi8, uint64_t v)
+{
+	uint64_t old;
+	switch (size) {
+	case 1:
+		old = gpr_get(e, r);
+		if (hi8)
+			gpr_set64(e, r, (old & ~0xff00ull) | ((v & 0xff) << 8));
+		else
+			gpr_set64(e, r, (old & ~0xffull) | (v & 0xff));
+		break;
+	case 2:
+		old = gpr_get(e, r);
+		gpr_set64(e, r, (old & ~0xffffull) | (v & 0xffff));
+		break;
+	case 4:
+		gpr_set64(e, r, v & 0xffffffffull);
+		break;
+	default:
+		gpr_set64(e, r, v);
+	}
+}
+
+static inline uint64_t gpr_read(struct x86emu *e, unsigned r, unsigned size, bool hi8)
+{
+	uint64_t v = gpr_get(e, r);
+	switch (size) {
+	case 1: return hi8 ? (v >> 8) & 0xff : v & 0xff;
+	case 2: return v & 0xffff;
+	case 4: return v & 0xffffffff;
+	default: return v;
+	}
+}
+
+static inline uint64_t flags_get(struct x86emu *e)
+{
+	if (!e->fl_valid)
+		emu_fetch_rflags(e);
+	return e->rflags;
+}
+
+static inline void flags_set(struct x86emu *e, uint64_t v)
+{
+	if (!e->fl_valid)
+		emu_fetch_rflags(e);
+	e->rflags = (v & 0x3f7fd7ull) | 2;
+	e->fl_dirty = true;
+}
+
+static inline const struct x86emu_segment *seg_get(struct x86emu *e, unsigned s)
+{
+	if (!(e->seg_valid & (1u << s)))
+		emu_fetch_seg(e, s);
+	return &e->seg[s];
+}
+
+static inline uint64_t cr_get(struct x86emu *e, unsigned c)
+{
+	if (!(e->cr_valid & (1u << c)))
+		return emu_fetch_cr(e, c);
+	return e->cr[c];
+}
+
+static inline uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+static inline uint64_t sext(uint64_t v, unsigned size)
+{
+	switch (size) {
+	case 1: return (uint64_t)(int64_t)(int8_t)v;
+	case 2: return (uint64_t)(int64_t)(int16_t)v;
+	case 4: return (uint64_t)(int64_t)(int32_t)v;
+	default: return v;
+	}
+}
+
+/* emu.c: results */
+int emu_raise(struct x86emu *e, unsigned vec, bool has_ec, uint32_t ec);
+int emu_raise_pf(struct x86emu *e, uint64_t la, uint32_t ec);
+int emu_unhandled(struct x86emu *e, const char *reason);
+#define RAISE_GP0(e) emu_raise(e, X86EMU_EXC_GP, true, 0)
+#define RAISE_UD(e) emu_raise(e, X86EMU_EXC_UD, false, 0)
+
+/* mem.c: accesses */
+enum acc { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
+int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la);
+int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *buf);
+int mem_write_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, const void *buf);
+int mem_read_lin(struct x86emu *e, uint64_t la, unsigned size, void *buf, bool sys);
+int mem_write_lin(struct x86emu *e, uint64_t la, unsigned size, const void *buf, bool sys);
+/* Host pointer of a whole operand in RAM for a locked RMW, or NULL. */
+int mem_rmw_ptr(struct x86emu *e, int seg, uint64_t off, unsigned size, void **hva);
+int mem_fetch(struct x86emu *e, uint64_t la, unsigned size, void *buf);
+int mem_translate(struct x86emu *e, uint64_t la, int acc, bool user, bool set_ad, uint64_t *gpa);
+int io_in(struct x86emu *e, uint16_t port, unsigned size, uint32_t *val);
+int io_out(struct x86emu *e, uint16_t port, unsigned size, uint32_t val);
+void mmu_init(struct x86emu *e);
+void mmu_flush(struct x86emu *e);
+void mmu_invlpg(struct x86emu *e, uint64_t la);
+int stack_push(struct x86emu *e, unsigned size, uint64_t v);
+int stack_pop(struct x86emu *e, unsigned size, uint64_t *v);
+uint64_t stack_mask(struct x86emu *e);
+
+/* decode.c */
+int decode_insn(struct x86emu *e, struct x86emu_insn *in);
+const char *tables_name(unsigned map, unsigned op);
+
+/* exec files */
+int op_execute(struct x86emu *e, struct x86emu_insn *in);
+int seg_load(struct x86emu *e, unsigned s, uint16_t sel, bool is_far_cs);
+int emu_deliver_real(struct x86emu *e, unsigned vec, uint64_t ret_ip);
+
+#endif

@@ -1,0 +1,912 @@
+/* x86emu: the integer instruction set. Operand fetch and write-back
+ * (op_execute), flags exactly as the SDM defines them, and one function per
+ * instruction family; the opcode tables are in tables.c. */
+#include <string.h>
+
+#include "x86emu/internal.h"
+#include "x86emu/ops.h"
+
+/* ---- flags --------------------------------------------------------------- */
+
+static inline uint64_t szp(uint64_t res, unsigned size)
+{
+	uint64_t f = 0;
+	res &= size_mask(size);
+	if (!res)
+		f |= FL_ZF;
+	if (res >> (size * 8 - 1))
+		f |= FL_SF;
+	if (!__builtin_parity((unsigned)(res & 0xff)))
+		f |= FL_PF;
+	return f;
+}
+
+static inline void set_arith(struct x86emu *e, uint64_t newf, uint64_t which)
+{
+	flags_set(e, (flags_get(e) & ~which) | (newf & which));
+}
+
+static uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
+{
+	uint64_t m = size_mask(size), res = (a + b + c) & m;
+	unsigned msb = size * 8 - 1;
+	uint64_t f = szp(res, size);
+	bool cf = size == 8 ? (res < a || (c && res == a)) : ((a & m) + (b & m) + c) > m;
+	if (cf)
+		f |= FL_CF;
+	if ((((a ^ res) & (b ^ res)) >> msb) & 1)
+		f |= FL_OF;
+	if ((a ^ b ^ res) & 0x10)
+		f |= FL_AF;
+	*out = res;
+	return f;
+}
+
+static uint64_t sub_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
+{
+	uint64_t m = size_mask(size), res = (a - b - c) & m;
+	unsigned msb = size * 8 - 1;
+	uint64_t f = szp(res, size);
+	a &= m, b &= m;
+	if (a < b || (c && a == b))
+		f |= FL_CF;
+	if ((((a ^ b) & (a ^ res)) >> msb) & 1)
+		f |= FL_OF;
+	if ((a ^ b ^ res) & 0x10)
+		f |= FL_AF;
+	*out = res;
+	return f;
+}
+
+uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res)
+{
+	return sub_flags(a, b, 0, size, res);
+}
+
+bool cond_true(struct x86emu *e, unsigned cc)
+{
+	uint64_t f = flags_get(e);
+	bool r;
+	switch (cc >> 1) {
+	case 0: r = f & FL_OF; break;
+	case 1: r = f & FL_CF; break;
+	case 2: r = f & FL_ZF; break;
+	case 3: r = (f & FL_CF) || (f & FL_ZF); break;
+	case 4: r = f & FL_SF; break;
+	case 5: r = f & FL_PF; break;
+	case 6: r = !(f & FL_SF) != !(f & FL_OF); break;
+	default: r = (f & FL_ZF) || (!(f & FL_SF) != !(f & FL_OF)); break;
+	}
+	return (cc & 1) ? !r : r;
+}
+
+/* ---- operands ------------------------------------------------------------ */
+
+static void reg_operand(struct x86emu_insn *in, struct operand *op, unsigned reg, unsigned size)
+{
+	op->type = OP_REG;
+	op->size = (uint8_t)size;
+	op->hi8 = false;
+	if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
+		op->hi8 = true;
+		reg -= 4;
+	}
+	op->reg = (uint8_t)reg;
+}
+
+static int read_operand(struct x86emu *e, struct operand *op)
+{
+	switch (op->type) {
+	case OP_REG: op->val = gpr_read(e, op->reg, op->size, op->hi8); return RC_OK;
+	case OP_MEM: op->val = 0; return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
+	default: return RC_OK;
+	}
+}
+
+static int write_operand(struct x86emu *e, struct operand *op)
+{
+	switch (op->type) {
+	case OP_REG: gpr_write(e, op->reg, op->size, op->hi8, op->val); return RC_OK;
+	case OP_MEM: return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
+	default: return RC_OK;
+	}
+}
+
+static void setup_operand(struct x86emu *e, struct x86emu_insn *in, struct operand *op, unsigned kind, unsigned size)
+{
+	op->type = OP_NONE;
+	op->size = (uint8_t)size;
+	op->hva = NULL;
+	switch (kind) {
+	case K_E:
+	case K_EW:
+	case K_EB:
+	case K_ED:
+		if (kind == K_ED)
+			size = 4;
+		if (kind == K_EW)
+			size = 2;
+		if (kind == K_EB)
+			size = 1;
+		if (in->mod == 3) {
+			reg_operand(in, op, in->rm, size);
+		} else {
+			op->type = OP_MEM;
+			op->size = (uint8_t)size;
+			op->seg = in->eseg;
+			op->ea = in->ea;
+		}
+		break;
+	case K_G: reg_operand(in, op, in->reg, size); break;
+	case K_ACC: reg_operand(in, op, 0, size); break;
+	case K_OREG: reg_operand(in, op, (in->op & 7) | ((in->rex & 1) << 3), size); break;
+	case K_DX: reg_operand(in, op, X86EMU_RDX, 2); break;
+	case K_CL: reg_operand(in, op, X86EMU_RCX, 1); break;
+	case K_ONE: op->type = OP_IMM; op->val = 1; break;
+	case K_IMM:
+	case K_IMMB:
+	case K_IMM8:
+	case K_IMM16:
+	case K_IMMV: op->type = OP_IMM; op->val = in->imm & size_mask(size); break;
+	case K_MOFFS:
+		op->type = OP_MEM;
+		op->seg = in->seg >= 0 ? in->seg : X86EMU_DS;
+		op->ea = in->imm & size_mask(in->adsize);
+		break;
+	case K_SREG: op->type = OP_IMM; op->reg = in->reg & 7; break;
+	}
+	(void)e;
+}
+
+static uint64_t atomic_load_sz(void *p, unsigned size)
+{
+	switch (size) {
+	case 1: return __atomic_load_n((uint8_t *)p, __ATOMIC_SEQ_CST);
+	case 2: return __atomic_load_n((uint16_t *)p, __ATOMIC_SEQ_CST);
+	case 4: return __atomic_load_n((uint32_t *)p, __ATOMIC_SEQ_CST);
+	default: return __atomic_load_n((uint64_t *)p, __ATOMIC_SEQ_CST);
+	}
+}
+
+static bool atomic_cas_sz(void *p, unsigned size, uint64_t old, uint64_t val)
+{
+	switch (size) {
+	case 1: { uint8_t o = (uint8_t)old; return __atomic_compare_exchange_n((uint8_t *)p, &o, (uint8_t)val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	case 2: { uint16_t o = (uint16_t)old; return __atomic_compare_exchange_n((uint16_t *)p, &o, (uint16_t)val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	case 4: { uint32_t o = (uint32_t)old; return __atomic_compare_exchange_n((uint32_t *)p, &o, (uint32_t)val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	default: { uint64_t o = old; return __atomic_compare_exchange_n((uint64_t *)p, &o, val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	}
+}
+
+int op_execute(struct x86emu *e, struct x86emu_insn *in)
+{
+	const struct opdesc *d = in->d;
+	unsigned size = (d->flags & F_BYTE) ? 1 : in->opsize;
+	int rc;
+
+	if (!d->exec)
+		return emu_unhandled(e, "instruction x86emu does not emulate");
+	if ((d->flags & F_PRIV) && e->cpl)
+		return RAISE_GP0(e);
+	if (in->vex && !(d->flags & F_VEX))
+		return emu_unhandled(e, "VEX-encoded instruction x86emu does not emulate");
+	e->nonpt_insn = d->flags & F_NONPT;
+	setup_operand(e, in, &in->dst, d->dst, size);
+	setup_operand(e, in, &in->src, d->src, size);
+	setup_operand(e, in, &in->src2, d->src2, size);
+	bool locked = in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
+	if (in->lock && (!(d->flags & F_LOCK) || in->dst.type != OP_MEM))
+		return RAISE_UD(e);
+	if (d->flags & F_BITOFF && in->dst.type == OP_MEM && in->src.type == OP_REG) {
+		/* bt* with a register offset reaches outside the operand. */
+		int64_t off = (int64_t)sext(gpr_read(e, in->src.reg, in->src.size, false), in->src.size);
+		int64_t bits = size * 8;
+		int64_t idx = off >= 0 ? off / bits : -((-off + bits - 1) / bits);
+		in->dst.ea = (in->dst.ea + (uint64_t)(idx * (int64_t)size)) & size_mask(in->adsize);
+	}
+	if ((rc = read_operand(e, &in->src)) || (rc = read_operand(e, &in->src2)))
+		return rc;
+	if (locked && in->dst.type == OP_MEM && !(d->flags & F_NOWRITE)) {
+		void *p;
+		if ((rc = mem_rmw_ptr(e, in->dst.seg, in->dst.ea, size, &p)))
+			return rc;
+		if (p) {
+			uint64_t saved = flags_get(e);
+			for (;;) {
+				in->dst.val = in->dst.orig = atomic_load_sz(p, size);
+				in->dst.hva = p;
+				if ((rc = d->exec(e, in)))
+					return rc;
+				if (d->flags & F_NOWRITE)
+					return RC_OK;
+				if (atomic_cas_sz(p, size, in->dst.orig, in->dst.val))
+					return RC_OK;
+				flags_set(e, saved);
+			}
+		}
+	}
+	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
+		return rc;
+	in->dst.orig = in->dst.val;
+	if ((rc = d->exec(e, in)))
+		return rc;
+	if (d->flags & F_NOWRITE)
+		return RC_OK;
+	return write_operand(e, &in->dst);
+}
+
+/* ---- ALU ------------------------------------------------------------------ */
+
+int ex_alu(struct x86emu *e, struct x86emu_insn *in)
+{
+	/* Row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
+	unsigned op = in->d->aux;
+	unsigned size = in->dst.size;
+	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
+	uint64_t cf = flags_get(e) & FL_CF;
+
+	switch (op) {
+	case 0: f = add_flags(a, b, 0, size, &res); break;
+	case 2: f = add_flags(a, b, cf, size, &res); break;
+	case 3: f = sub_flags(a, b, cf, size, &res); break;
+	case 5:
+	case 7: f = sub_flags(a, b, 0, size, &res); break;
+	case 1: res = a | b; f = szp(res, size); break;
+	case 4: res = a & b; f = szp(res, size); break;
+	default: res = a ^ b; f = szp(res, size); break;
+	}
+	set_arith(e, f, FL_ARITH);
+	in->dst.val = res;
+	return RC_OK;
+}
+
+int ex_test(struct x86emu *e, struct x86emu_insn *in)
+{
+	set_arith(e, szp(in->dst.val & in->src.val, in->dst.size), FL_ARITH);
+	return RC_OK;
+}
+
+int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t res, f;
+	if (in->d->aux)
+		f = sub_flags(in->dst.val, 1, 0, in->dst.size, &res);
+	else
+		f = add_flags(in->dst.val, 1, 0, in->dst.size, &res);
+	set_arith(e, f, FL_ARITH & ~FL_CF);
+	in->dst.val = res;
+	return RC_OK;
+}
+
+int ex_not(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)e;
+	in->dst.val = ~in->dst.val & size_mask(in->dst.size);
+	return RC_OK;
+}
+
+int ex_neg(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t res, f = sub_flags(0, in->dst.val, 0, in->dst.size, &res);
+	set_arith(e, f, FL_ARITH);
+	in->dst.val = res;
+	return RC_OK;
+}
+
+/* Shifts and rotates (grp2): row in aux = ModRM.reg. */
+int ex_shift(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned size = in->dst.size, bits = size * 8, msb = bits - 1;
+	unsigned cnt = (unsigned)in->src.val & (size == 8 ? 63 : 31);
+	uint64_t m = size_mask(size), v = in->dst.val & m, res = v;
+	uint64_t fl = flags_get(e), f = 0, which = 0;
+	unsigned cf = fl & FL_CF ? 1 : 0;
+
+	if (!cnt)
+		return RC_OK;
+	switch (in->d->aux) {
+	case 0: { /* rol */
+		unsigned c = cnt % bits;
+		res = c ? ((v << c) | (v >> (bits - c))) & m : v;
+		f = (res & 1) ? FL_CF : 0;
+		if (((res >> msb) ^ res) & 1)
+			f |= FL_OF;
+		which = FL_CF | FL_OF;
+		break;
+	}
+	case 1: { /* ror */
+		unsigned c = cnt % bits;
+		res = c ? ((v >> c) | (v << (bits - c))) & m : v;
+		f = (res >> msb) & 1 ? FL_CF : 0;
+		if (((res >> msb) ^ (res >> (msb - 1))) & 1)
+			f |= FL_OF;
+		which = FL_CF | FL_OF;
+		break;
+	}
+	case 2: { /* rcl */
+		unsigned c = size < 4 ? cnt % (bits + 1) : cnt;
+		for (unsigned i = 0; i < c; i++) {
+			unsigned out = (res >> msb) & 1;
+			res = ((res << 1) | cf) & m;
+			cf = out;
+		}
+		f = cf ? FL_CF : 0;
+		if (((res >> msb) ^ cf) & 1)
+			f |= FL_OF;
+		which = FL_CF | FL_OF;
+		break;
+	}
+	case 3: { /* rcr */
+		unsigned c = size < 4 ? cnt % (bits + 1) : cnt;
+		f = (((v >> msb) ^ cf) & 1) ? FL_OF : 0;
+		for (unsigned i = 0; i < c; i++) {
+			unsigned out = res & 1;
+			res = (res >> 1) | ((uint64_t)cf << msb);
+			cf = out;
+		}
+		if (cf)
+			f |= FL_CF;
+		which = FL_CF | FL_OF;
+		break;
+	}
+	case 4:
+	case 6: /* shl/sal */
+		res = cnt < 64 ? (v << cnt) & m : 0;
+		f = szp(res, size);
+		if (cnt <= bits && ((v >> (bits - cnt)) & 1))
+			f |= FL_CF;
+		if ((((res >> msb) & 1) ^ (f & FL_CF ? 1 : 0)))
+			f |= FL_OF;
+		which = FL_ARITH;
+		break;
+	case 5: /* shr */
+		res = v >> cnt;
+		f = szp(res, size);
+		if ((v >> (cnt - 1)) & 1)
+			f |= FL_CF;
+		if ((v >> msb) & 1)
+			f |= cnt == 1 ? FL_OF : 0;
+		which = FL_ARITH;
+		break;
+	default: { /* sar */
+		int64_t sv = (int64_t)sext(v, size);
+		res = (uint64_t)(sv >> cnt) & m;
+		f = szp(res, size);
+		if (((uint64_t)(sv >> (cnt - 1))) & 1)
+			f |= FL_CF;
+		which = FL_ARITH;
+		break;
+	}
+	}
+	set_arith(e, f, which);
+	in->dst.val = res;
+	return RC_OK;
+}
+
+/* shld/shrd: aux 0 = shld, 1 = shrd; the count is src2 (imm8 or CL). */
+int ex_shxd(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned size = in->dst.size, bits = size * 8, msb = bits - 1;
+	unsigned cnt = (unsigned)in->src2.val & (size == 8 ? 63 : 31);
+	uint64_t m = size_mask(size), d = in->dst.val & m, s = in->src.val & m, res, f;
+
+	if (!cnt)
+		return RC_OK;
+	if (in->d->aux == 0) {
+		if (size == 2) {
+			/* 16-bit: a 32-bit concatenation, then truncation. */
+			uint64_t cat = (d << 16) | s;
+			cat = cnt < 32 ? (cat << cnt) | (cnt > 16 ? (s << (cnt - 16)) : 0) : 0;
+			res = (cat >> 16) & m;
+			f = szp(res, size) | (((((d << 16) | s) << (cnt - 1)) >> 31) & 1 ? FL_CF : 0);
+			(void)msb;
+		} else {
+			res = ((d << cnt) | (s >> (bits - cnt))) & m;
+			f = szp(res, size) | ((d >> (bits - cnt)) & 1 ? FL_CF : 0);
+		}
+		if ((((res >> msb) ^ (d >> msb)) & 1))
+			f |= FL_OF;
+	} else {
+		if (size == 2) {
+			uint64_t cat = (s << 16) | d;
+			cat |= cat << 32;
+			res = (cat >> cnt) & m;
+			f = szp(res, size) | ((cat >> (cnt - 1)) & 1 ? FL_CF : 0);
+		} else {
+			res = ((d >> cnt) | (s << (bits - cnt))) & m;
+			f = szp(res, size) | ((d >> (cnt - 1)) & 1 ? FL_CF : 0);
+		}
+		if ((((res >> msb) ^ (d >> msb)) & 1))
+			f |= FL_OF;
+	}
+	set_arith(e, f, FL_ARITH);
+	in->dst.val = res;
+	return RC_OK;
+}
+
+/* grp3 mul/imul/div/idiv on rDX:rAX. aux = ModRM.reg (4..7). */
+int ex_muldiv(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned size = in->dst.size, bits = size * 8;
+	uint64_t m = size_mask(size), src = in->dst.val & m;
+	uint64_t a, d;
+
+	if (size == 1) {
+		a = gpr_get(e, X86EMU_RAX) & 0xff;
+		d = 0;
+	} else {
+		a = gpr_read(e, X86EMU_RAX, size, false);
+		d = gpr_read(e, X86EMU_RDX, size, false);
+	}
+	switch (in->d->aux) {
+	case 4:
+	case 5: {
+		unsigned __int128 p;
+		bool of;
+		if (in->d->aux == 4) {
+			p = (unsigned __int128)a * src;
+			of = (uint64_t)(p >> bits) != 0 || (size == 8 && (uint64_t)(p >> 64));
+			if (size < 8)
+				of = (p >> bits) != 0;
+		} else {
+			__int128 sp = (__int128)(int64_t)sext(a, size) * (int64_t)sext(src, size);
+			p = (unsigned __int128)sp;
+			uint64_t lo = (uint64_t)p & m;
+			of = (__int128)(int64_t)sext(lo, size) != sp;
+		}
+		uint64_t lo = (uint64_t)p & m;
+		uint64_t hi = size == 8 ? (uint64_t)(p >> 64) : (uint64_t)(p >> bits) & m;
+		if (size == 1) {
+			gpr_write(e, X86EMU_RAX, 2, false, lo | (hi << 8));
+		} else {
+			gpr_write(e, X86EMU_RAX, size, false, lo);
+			gpr_write(e, X86EMU_RDX, size, false, hi);
+		}
+		/* SF/ZF/AF/PF are undefined; hardware derives SF/ZF/PF from the low half. */
+		set_arith(e, (of ? FL_CF | FL_OF : 0) | szp(lo, size), FL_ARITH);
+		return RC_OK;
+	}
+	case 6: {
+		unsigned __int128 num;
+		if (size == 1)
+			num = gpr_get(e, X86EMU_RAX) & 0xffff;
+		else
+			num = ((unsigned __int128)d << bits) | a;
+		if (!src)
+			return emu_raise(e, X86EMU_EXC_DE, false, 0);
+		unsigned __int128 q = num / src, r = num % src;
+		if (q > m)
+			return emu_raise(e, X86EMU_EXC_DE, false, 0);
+		if (size == 1) {
+			gpr_write(e, X86EMU_RAX, 2, false, (uint64_t)q | ((uint64_t)r << 8));
+		} else {
+			gpr_write(e, X86EMU_RAX, size, false, (uint64_t)q);
+			gpr_write(e, X86EMU_RDX, size, false, (uint64_t)r);
+		}
+		return RC_OK;
+	}
+	default: {
+		__int128 num;
+		if (size == 1)
+			num = (int16_t)(gpr_get(e, X86EMU_RAX) & 0xffff);
+		else if (size == 8)
+			num = (__int128)(((unsigned __int128)d << 64) | a);
+		else
+			num = (int64_t)((d << bits) | a);
+		int64_t div = (int64_t)sext(src, size);
+		if (!div)
+			return emu_raise(e, X86EMU_EXC_DE, false, 0);
+		if (size == 8 && div == -1 && (unsigned __int128)num == ((unsigned __int128)1 << 127))
+			return emu_raise(e, X86EMU_EXC_DE, false, 0);
+		__int128 q = num / div, r = num % div;
+		__int128 qmax = (__int128)(m >> 1), qmin = -qmax - 1;
+		if (q > qmax || q < qmin)
+			return emu_raise(e, X86EMU_EXC_DE, false, 0);
+		if (size == 1) {
+			gpr_write(e, X86EMU_RAX, 2, false, ((uint64_t)q & 0xff) | (((uint64_t)r & 0xff) << 8));
+		} else {
+			gpr_write(e, X86EMU_RAX, size, false, (uint64_t)q);
+			gpr_write(e, X86EMU_RDX, size, false, (uint64_t)r);
+		}
+		return RC_OK;
+	}
+	}
+}
+
+/* imul r, r/m[, imm]: 2- and 3-operand forms. */
+int ex_imul2(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned size = in->dst.size;
+	uint64_t b = in->src2.type == OP_IMM ? sext(in->imm2, in->d->src2 == K_IMMB ? 1 : (size > 4 ? 4 : size))
+					    : in->dst.val;
+	__int128 p = (__int128)(int64_t)sext(in->src.val, size) * (int64_t)sext(b, size);
+	uint64_t lo = (uint64_t)p & size_mask(size);
+	bool of = (__int128)(int64_t)sext(lo, size) != p;
+	set_arith(e, (of ? FL_CF | FL_OF : 0) | szp(lo, size), FL_ARITH);
+	in->dst.val = lo;
+	return RC_OK;
+}
+
+/* ---- data movement ------------------------------------------------------- */
+
+int ex_mov(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)e;
+	in->dst.val = in->src.val;
+	return RC_OK;
+}
+
+int ex_movzx(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)e;
+	in->dst.val = in->src.val & size_mask(in->src.size);
+	return RC_OK;
+}
+
+int ex_movsx(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)e;
+	in->dst.val = sext(in->src.val, in->src.size) & size_mask(in->dst.size);
+	return RC_OK;
+}
+
+int ex_movsxd(struct x86emu *e, struct x86emu_insn *in)
+{
+	if (e->mode != X86EMU_MODE_LONG64)
+		return emu_unhandled(e, "arpl is not emulated");
+	in->dst.val = in->dst.size == 8 ? sext(in->src.val, 4) : in->src.val;
+	return RC_OK;
+}
+
+int ex_lea(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)e;
+	if (in->mod == 3)
+		return RAISE_UD(e);
+	in->dst.val = in->ea & size_mask(in->dst.size);
+	return RC_OK;
+}
+
+int ex_xchg(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t t = in->dst.val;
+	in->dst.val = in->src.val;
+	if (in->dst.type == OP_MEM && in->dst.hva == NULL) {
+		/* Memory first: a fault must leave the register alone. */
+		int rc = write_operand(e, &in->dst);
+		if (rc)
+			return rc;
+		in->dst.type = OP_NONE;
+	}
+	gpr_write(e, in->src.reg, in->src.size, in->src.hi8, t);
+	return RC_OK;
+}
+
+/* 90+r: xchg rAX, r; plain 90 is nop (no zero-extension in 64-bit mode). */
+int ex_xchg_acc(struct x86emu *e, struct x86emu_insn *in)
+{
+	if (in->op == 0x90 && !(in->rex & 1)) {
+		in->dst.type = OP_NONE;
+		return RC_OK;
+	}
+	return ex_xchg(e, in);
+}
+
+int ex_xadd(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t res, f = add_flags(in->dst.val, in->src.val, 0, in->dst.size, &res);
+	uint64_t old = in->dst.val;
+	in->dst.val = res;
+	if (in->dst.type == OP_MEM && !in->dst.hva) {
+		int rc = write_operand(e, &in->dst);
+		if (rc)
+			return rc;
+		in->dst.type = OP_NONE;
+	}
+	set_arith(e, f, FL_ARITH);
+	gpr_write(e, in->src.reg, in->src.size, in->src.hi8, old);
+	return RC_OK;
+}
+
+int ex_cmpxchg(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned size = in->dst.size;
+	uint64_t acc = gpr_read(e, X86EMU_RAX, size, false), res;
+	uint64_t f = sub_flags(acc, in->dst.val, 0, size, &res);
+	set_arith(e, f, FL_ARITH);
+	if (f & FL_ZF) {
+		in->dst.val = in->src.val;
+	} else {
+		/* The destination is written back unchanged, then rAX loaded. */
+		if (in->dst.type == OP_MEM && !in->dst.hva) {
+			int rc = write_operand(e, &in->dst);
+			if (rc)
+				return rc;
+			in->dst.type = OP_NONE;
+		}
+		gpr_write(e, X86EMU_RAX, size, false, in->dst.val);
+	}
+	return RC_OK;
+}
+
+static int cas128(void *p, uint64_t *lo, uint64_t *hi, uint64_t nlo, uint64_t nhi)
+{
+	unsigned char ok;
+	__asm__ volatile("lock cmpxchg16b %1\n\tsete %0"
+			 : "=q"(ok), "+m"(*(volatile unsigned __int128 *)p), "+a"(*lo), "+d"(*hi)
+			 : "b"(nlo), "c"(nhi)
+			 : "memory", "cc");
+	return ok;
+}
+
+/* cmpxchg8b / cmpxchg16b m (0F C7 /1). */
+int ex_cmpxchg8b(struct x86emu *e, struct x86emu_insn *in)
+{
+	bool wide = in->rex & 8;
+	unsigned half = wide ? 8 : 4, size = half * 2;
+	uint64_t m = size_mask(half);
+	uint64_t alo = gpr_get(e, X86EMU_RAX) & m, ahi = gpr_get(e, X86EMU_RDX) & m;
+	uint64_t nlo = gpr_get(e, X86EMU_RBX) & m, nhi = gpr_get(e, X86EMU_RCX) & m;
+	uint64_t cur[2] = {0, 0};
+	bool eq;
+	void *p = NULL;
+	int rc;
+
+	if (in->mod == 3)
+		return RAISE_UD(e);
+	if (wide && (in->ea & 15))
+		return RAISE_GP0(e);
+	if ((rc = mem_rmw_ptr(e, in->eseg, in->ea, size, &p)))
+		return rc;
+	if (p && wide) {
+		uint64_t lo = alo, hi = ahi;
+		eq = cas128(p, &lo, &hi, nlo, nhi);
+		cur[0] = lo, cur[1] = hi;
+	} else if (p) {
+		uint64_t old = alo | (ahi << 32);
+		eq = __atomic_compare_exchange_n((uint64_t *)p, &old, nlo | (nhi << 32), false,
+						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		cur[0] = old & m, cur[1] = old >> 32;
+	} else {
+		uint8_t buf[16];
+		if ((rc = mem_read_seg(e, in->eseg, in->ea, size, buf)))
+			return rc;
+		memcpy(&cur[0], buf, half);
+		memcpy(&cur[1], buf + half, half);
+		eq = cur[0] == alo && cur[1] == ahi;
+		if (eq) {
+			memcpy(buf, &nlo, half);
+			memcpy(buf + half, &nhi, half);
+		}
+		if ((rc = mem_write_seg(e, in->eseg, in->ea, size, buf)))
+			return rc;
+	}
+	flags_set(e, (flags_get(e) & ~(uint64_t)FL_ZF) | (eq ? FL_ZF : 0));
+	if (!eq) {
+		gpr_write(e, X86EMU_RAX, half, false, cur[0]);
+		gpr_write(e, X86EMU_RDX, half, false, cur[1]);
+	}
+	return RC_OK;
+}
+
+int ex_bswap(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned r = (in->op & 7) | ((in->rex & 1) << 3);
+	uint64_t v = gpr_get(e, r);
+	if (in->opsize == 8)
+		gpr_write(e, r, 8, false, __builtin_bswap64(v));
+	else if (in->opsize == 4)
+		gpr_write(e, r, 4, false, __builtin_bswap32((uint32_t)v));
+	else
+		gpr_write(e, r, 2, false, 0); /* undefined; hardware gives 0 */
+	return RC_OK;
+}
+
+int ex_cbw(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned s = in->opsize;
+	gpr_write(e, X86EMU_RAX, s, false, sext(gpr_get(e, X86EMU_RAX), s / 2));
+	return RC_OK;
+}
+
+int ex_cwd(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned s = in->opsize;
+	uint64_t a = gpr_read(e, X86EMU_RAX, s, false);
+	gpr_write(e, X86EMU_RDX, s, false, (a >> (s * 8 - 1)) & 1 ? ~0ull : 0);
+	return RC_OK;
+}
+
+int ex_setcc(struct x86emu *e, struct x86emu_insn *in)
+{
+	in->dst.val = cond_true(e, in->op & 15);
+	return RC_OK;
+}
+
+int ex_cmov(struct x86emu *e, struct x86emu_insn *in)
+{
+	if (cond_true(e, in->op & 15))
+		in->dst.val = in->src.val;
+	else
+		in->dst.val = gpr_read(e, in->dst.reg, in->dst.size, false);
+	return RC_OK;
+}
+
+int ex_lahf(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)in;
+	gpr_write(e, X86EMU_RAX, 1, true, flags_get(e) & 0xd5);
+	return RC_OK;
+}
+
+int ex_sahf(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)in;
+	uint64_t ah = (gpr_get(e, X86EMU_RAX) >> 8) & 0xd5;
+	flags_set(e, (flags_get(e) & ~0xd5ull) | ah);
+	return RC_OK;
+}
+
+int ex_xlat(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t ea = (gpr_get(e, X86EMU_RBX) + (gpr_get(e, X86EMU_RAX) & 0xff)) & size_mask(in->adsize);
+	uint8_t v;
+	int rc = mem_read_seg(e, in->seg >= 0 ? in->seg : X86EMU_DS, ea, 1, &v);
+	if (rc)
+		return rc;
+	gpr_write(e, X86EMU_RAX, 1, false, v);
+	return RC_OK;
+}
+
+int ex_nop(struct x86emu *e, struct x86emu_insn *in)
+{
+	(void)e, (void)in;
+	return RC_OK;
+}
+
+int ex_flagop(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t f = flags_get(e);
+	switch (in->op) {
+	case 0xf5: f ^= FL_CF; break;
+	case 0xf8: f &= ~(uint64_t)FL_CF; break;
+	case 0xf9: f |= FL_CF; break;
+	case 0xfc: f &= ~(uint64_t)FL_DF; break;
+	case 0xfd: f |= FL_DF; break;
+	case 0xfa:
+	case 0xfb:
+		if (e->mode != X86EMU_MODE_REAL && ((f & FL_IOPL) >> 12) < e->cpl)
+			return RAISE_GP0(e);
+		if (in->op == 0xfa) {
+			f &= ~(uint64_t)FL_IF;
+		} else {
+			if (!(f & FL_IF))
+				e->next_shadow = true;
+			f |= FL_IF;
+		}
+		break;
+	}
+	flags_set(e, f);
+	return RC_OK;
+}
+
+/* ---- BCD ------------------------------------------------------------------ */
+
+int ex_bcd(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t fl = flags_get(e), ax = gpr_get(e, X86EMU_RAX) & 0xffff;
+	uint8_t al = ax & 0xff, old_al = al;
+	bool cf = fl & FL_CF, af = fl & FL_AF, ncf = false, naf = false;
+	uint64_t f;
+
+	switch (in->op) {
+	case 0x27: /* daa */
+		if ((al & 0xf) > 9 || af) {
+			ncf = cf || al > 0xf9;
+			al += 6;
+			naf = true;
+		}
+		if (old_al > 0x99 || cf) {
+			al += 0x60;
+			ncf = true;
+		} else {
+			ncf = false;
+		}
+		f = szp(al, 1) | (ncf ? FL_CF : 0) | (naf ? FL_AF : 0);
+		set_arith(e, f, FL_ARITH & ~FL_OF);
+		gpr_write(e, X86EMU_RAX, 1, false, al);
+		break;
+	case 0x2f: /* das */
+		if ((al & 0xf) > 9 || af) {
+			ncf = cf || al < 6;
+			al -= 6;
+			naf = true;
+		}
+		if (old_al > 0x99 || cf) {
+			al -= 0x60;
+			ncf = true;
+		}
+		f = szp(al, 1) | (ncf ? FL_CF : 0) | (naf ? FL_AF : 0);
+		set_arith(e, f, FL_ARITH & ~FL_OF);
+		gpr_write(e, X86EMU_RAX, 1, false, al);
+		break;
+	case 0x37: /* aaa */
+	case 0x3f: /* aas */
+		if ((al & 0xf) > 9 || af) {
+			if (in->op == 0x37)
+				ax = (ax + 0x106) & 0xffff;
+			else
+				ax = ((ax - 6) & 0xff) | ((((ax >> 8) - 1) & 0xff) << 8);
+			naf = ncf = true;
+		}
+		ax &= 0xff0f;
+		set_arith(e, (ncf ? FL_CF | FL_AF : 0) | szp(ax & 0xff, 1), FL_ARITH);
+		gpr_write(e, X86EMU_RAX, 2, false, ax);
+		break;
+	case 0xd4: { /* aam */
+		uint8_t base = (uint8_t)in->imm;
+		if (!base)
+			return emu_raise(e, X86EMU_EXC_DE, false, 0);
+		uint8_t ah = al / base;
+		al = al % base;
+		set_arith(e, szp(al, 1), FL_ARITH);
+		gpr_write(e, X86EMU_RAX, 2, false, al | (ah << 8));
+		break;
+	}
+	default: { /* aad */
+		uint8_t base = (uint8_t)in->imm, ah = (ax >> 8) & 0xff;
+		uint64_t res;
+		f = add_flags(al, (uint8_t)(ah * base), 0, 1, &res);
+		set_arith(e, f, FL_ARITH);
+		gpr_write(e, X86EMU_RAX, 2, false, res & 0xff);
+		break;
+	}
+	}
+	return RC_OK;
+}
+
+/* ---- bits ----------------------------------------------------------------- */
+
+/* bt/bts/btr/btc: aux 0 bt, 1 bts, 2 btr, 3 btc. */
+int ex_bt(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned bits = in->dst.size * 8;
+	unsigned bit = (unsigned)(in->src.val & (bits - 1));
+	uint64_t mask = 1ull << bit;
+	bool cf = in->dst.val & mask;
+
+	set_arith(e, cf ? FL_CF : 0, FL_CF);
+	switch (in->d->aux) {
+	case 1: in->dst.val |= mask; break;
+	case 2: in->dst.val &= ~mask; break;
+	case 3: in->dst.val ^= mask; break;
+	}
+	return RC_OK;
+}
+
+/* bsf/bsr, and tzcnt/lzcnt with F3. aux 0 forward, 1 reverse. */
+int ex_bsf(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned size = in->dst.size, bits = size * 8;
+	uint64_t v = in->src.val & size_mask(size);
+	bool rev = in->d->aux & 1;
+
+	if (in->rep == 0xf3) {
+		uint64_t n;
+		if (!v)
+			n = bits;
+		else
+			n = rev ? (uint64_t)(__builtin_clzll(v) - (64 - bits)) : (uint64_t)__builtin_ctzll(v);
+		in->dst.val = n;
+		set_arith(e, (v ? 0 : FL_CF) | (n ? 0 : FL_ZF), FL_CF | FL_ZF);
+		return RC_OK;
+	}
+	if (!v) {
+		set_arith(e, FL_ZF, FL_ZF);
+		in->dst.val = gpr_read(e, in->dst.reg, size, false);
+		return RC_OK;
+	}
+	in->dst.val = rev ? (uint64_t)(63 - __builtin_clzll(v)) : (uint64_t)__builtin_ctzll(v);
+	set_arith(e, 0, FL_ZF);
+	return RC_OK;
+}

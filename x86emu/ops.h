@@ -1,0 +1,91 @@
+/* x86emu: instruction functions named by the opcode tables. */
+#ifndef COVE_X86EMU_OPS_H
+#define COVE_X86EMU_OPS_H
+
+#include "x86emu/internal.h"
+
+uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res);
+bool cond_true(struct x86emu *e, unsigned cc);
+int ex_alu(struct x86emu *e, struct x86emu_insn *in);
+int ex_bcd(struct x86emu *e, struct x86emu_insn *in);
+int ex_bsf(struct x86emu *e, struct x86emu_insn *in);
+int ex_bswap(struct x86emu *e, struct x86emu_insn *in);
+int ex_bt(struct x86emu *e, struct x86emu_insn *in);
+int ex_call_far(struct x86emu *e, struct x86emu_insn *in);
+int ex_call_ind(struct x86emu *e, struct x86emu_insn *in);
+int ex_call_rel(struct x86emu *e, struct x86emu_insn *in);
+int ex_cbw(struct x86emu *e, struct x86emu_insn *in);
+int ex_clts(struct x86emu *e, struct x86emu_insn *in);
+int ex_cmov(struct x86emu *e, struct x86emu_insn *in);
+int ex_cmpxchg(struct x86emu *e, struct x86emu_insn *in);
+int ex_cmpxchg8b(struct x86emu *e, struct x86emu_insn *in);
+int ex_cpuid(struct x86emu *e, struct x86emu_insn *in);
+int ex_cwd(struct x86emu *e, struct x86emu_insn *in);
+int ex_enter(struct x86emu *e, struct x86emu_insn *in);
+int ex_flagop(struct x86emu *e, struct x86emu_insn *in);
+int ex_grp15(struct x86emu *e, struct x86emu_insn *in);
+int ex_grp6(struct x86emu *e, struct x86emu_insn *in);
+int ex_grp7(struct x86emu *e, struct x86emu_insn *in);
+int ex_grp7_reg(struct x86emu *e, struct x86emu_insn *in);
+int ex_hlt(struct x86emu *e, struct x86emu_insn *in);
+int ex_imul2(struct x86emu *e, struct x86emu_insn *in);
+int ex_in(struct x86emu *e, struct x86emu_insn *in);
+int ex_incdec(struct x86emu *e, struct x86emu_insn *in);
+int ex_int(struct x86emu *e, struct x86emu_insn *in);
+int ex_iret(struct x86emu *e, struct x86emu_insn *in);
+int ex_jcc(struct x86emu *e, struct x86emu_insn *in);
+int ex_jmp_far(struct x86emu *e, struct x86emu_insn *in);
+int ex_jmp_ind(struct x86emu *e, struct x86emu_insn *in);
+int ex_jmp_rel(struct x86emu *e, struct x86emu_insn *in);
+int ex_lahf(struct x86emu *e, struct x86emu_insn *in);
+int ex_lea(struct x86emu *e, struct x86emu_insn *in);
+int ex_leave(struct x86emu *e, struct x86emu_insn *in);
+int ex_loop(struct x86emu *e, struct x86emu_insn *in);
+int ex_lseg(struct x86emu *e, struct x86emu_insn *in);
+int ex_mov(struct x86emu *e, struct x86emu_insn *in);
+int ex_mov_cr(struct x86emu *e, struct x86emu_insn *in);
+int ex_mov_dr(struct x86emu *e, struct x86emu_insn *in);
+int ex_mov_from_sreg(struct x86emu *e, struct x86emu_insn *in);
+int ex_mov_to_sreg(struct x86emu *e, struct x86emu_insn *in);
+int ex_movd(struct x86emu *e, struct x86emu_insn *in);
+int ex_movhl(struct x86emu *e, struct x86emu_insn *in);
+int ex_movnti(struct x86emu *e, struct x86emu_insn *in);
+int ex_movq_mmx(struct x86emu *e, struct x86emu_insn *in);
+int ex_movq_xmm(struct x86emu *e, struct x86emu_insn *in);
+int ex_movs_scalar(struct x86emu *e, struct x86emu_insn *in);
+int ex_movsx(struct x86emu *e, struct x86emu_insn *in);
+int ex_movsxd(struct x86emu *e, struct x86emu_insn *in);
+int ex_movzx(struct x86emu *e, struct x86emu_insn *in);
+int ex_muldiv(struct x86emu *e, struct x86emu_insn *in);
+int ex_neg(struct x86emu *e, struct x86emu_insn *in);
+int ex_nop(struct x86emu *e, struct x86emu_insn *in);
+int ex_not(struct x86emu *e, struct x86emu_insn *in);
+int ex_out(struct x86emu *e, struct x86emu_insn *in);
+int ex_pop(struct x86emu *e, struct x86emu_insn *in);
+int ex_pop_sreg(struct x86emu *e, struct x86emu_insn *in);
+int ex_popa(struct x86emu *e, struct x86emu_insn *in);
+int ex_popf(struct x86emu *e, struct x86emu_insn *in);
+int ex_push(struct x86emu *e, struct x86emu_insn *in);
+int ex_push_sreg(struct x86emu *e, struct x86emu_insn *in);
+int ex_pusha(struct x86emu *e, struct x86emu_insn *in);
+int ex_pushf(struct x86emu *e, struct x86emu_insn *in);
+int ex_rdmsr(struct x86emu *e, struct x86emu_insn *in);
+int ex_rdtsc(struct x86emu *e, struct x86emu_insn *in);
+int ex_ret(struct x86emu *e, struct x86emu_insn *in);
+int ex_retf(struct x86emu *e, struct x86emu_insn *in);
+int ex_sahf(struct x86emu *e, struct x86emu_insn *in);
+int ex_setcc(struct x86emu *e, struct x86emu_insn *in);
+int ex_shift(struct x86emu *e, struct x86emu_insn *in);
+int ex_shxd(struct x86emu *e, struct x86emu_insn *in);
+int ex_string(struct x86emu *e, struct x86emu_insn *in);
+int ex_test(struct x86emu *e, struct x86emu_insn *in);
+int ex_ud(struct x86emu *e, struct x86emu_insn *in);
+int ex_vmov(struct x86emu *e, struct x86emu_insn *in);
+int ex_wbinvd(struct x86emu *e, struct x86emu_insn *in);
+int ex_wrmsr(struct x86emu *e, struct x86emu_insn *in);
+int ex_xadd(struct x86emu *e, struct x86emu_insn *in);
+int ex_xchg(struct x86emu *e, struct x86emu_insn *in);
+int ex_xchg_acc(struct x86emu *e, struct x86emu_insn *in);
+int ex_xlat(struct x86emu *e, struct x86emu_insn *in);
+
+#endif
