@@ -14,6 +14,8 @@
 /* 8259A master/slave at 0x20/0xa0, ELCR at 0x4d0/0x4d1. */
 struct pic;
 struct pic *pic_new(struct bus *b, const struct vm_events *ev);
+/* pic_free, pit_free, ioapic_free: call once no vCPU runs any more; they
+ * free the state and leave the bus alone (bus_free may come before or after). */
 void pic_free(struct pic *p);
 void pic_set_irq(struct pic *p, unsigned irq, bool level);
 /* INTR output: an unmasked request is pending. ev->pic_intr is called when
@@ -30,6 +32,11 @@ void pit_free(struct pit *p);
 int64_t pit_next_event(struct pit *p);
 /* Raises IRQ0 (through ev->set_irq) for periods that ended by now_ns. */
 void pit_advance(struct pit *p, int64_t now_ns);
+/* fn is called (on the vCPU thread, no lock held) after the guest
+ * reprogrammed counter 0: re-read pit_next_event and re-arm the timer. */
+void pit_set_notify(struct pit *p, void (*fn)(void *ctx), void *ctx);
+/* The time source, ns; NULL restores CLOCK_MONOTONIC. For tests. */
+void pit_set_clock(struct pit *p, int64_t (*now_ns)(void *ctx), void *ctx);
 
 /* IOAPIC (82093AA register model), 24 pins, at IOAPIC_BASE. */
 #define IOAPIC_BASE 0xfec00000ULL
