@@ -93,7 +93,10 @@ int main(void)
 	if (!e820_top) {
 		rt_printf("memmap: no RAM in the memory map\n");
 		ok = false;
-	} else if (e820_top <= 0xc0000000ULL) {
+	} else if (e820_top > (1ULL << 32) && rt_map_high(e820_top)) {
+		rt_printf("memmap: cannot map RAM up to 0x%lx\n", e820_top);
+		ok = false;
+	} else {
 		bool usable = probe(e820_top);
 		rt_printf("memmap: last page 0x%lx %s\n", e820_top - RT_PAGE_SIZE, usable ? "usable" : "NOT usable");
 		ok = ok && usable;

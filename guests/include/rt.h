@@ -153,6 +153,11 @@ unsigned rt_cpu_apic_id(unsigned i);
  * RAM runs out. Not thread-safe: allocate from the boot CPU. */
 void *rt_alloc_pages(size_t n);
 
+/* Extends the identity map past 4 GiB up to top (at most 512 GiB), with
+ * 2 MiB pages from rt_alloc_pages, written at CPL3 (the tables are user
+ * pages). 0, or -1 when top is too high or pages run out. */
+int rt_map_high(uint64_t top);
+
 /* SMP. rt_apic_id() reads this CPU's LAPIC ID. rt_start_ap() sends
  * INIT-SIPI-SIPI to apic_id through the LAPIC ICR; the AP goes from the
  * trampoline at RT_TRAMPOLINE_GPA through long mode to CPL3 on its own

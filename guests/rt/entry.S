@@ -222,6 +222,7 @@ rt_tls:
 rt_pml4:
 	.quad rt_pdpt + 0x7
 	.fill 511, 8, 0
+	.globl rt_pdpt
 rt_pdpt:
 	.quad rt_pd + 0x7
 	.quad rt_pd + 0x1000 + 0x7

@@ -355,6 +355,30 @@ void *rt_alloc_pages(size_t n)
 	return p;
 }
 
+#define PTE_P_RW_US 0x7ULL
+#define PTE_PS 0x80ULL
+#define GIB (1ULL << 30)
+extern uint64_t rt_pdpt[512]; /* entry.S: entries 0-3 map 0-4 GiB */
+
+int rt_map_high(uint64_t top)
+{
+	if (top > 512 * GIB)
+		return -1;
+	for (uint64_t g = 4; g * GIB < top; g++) {
+		if (rt_pdpt[g])
+			continue;
+		uint64_t *pd = rt_alloc_pages(1);
+		if (!pd)
+			return -1;
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = (g * GIB + (i << 21)) | PTE_P_RW_US | PTE_PS;
+		rt_wmb();
+		/* A not-present entry is never cached, so no flush is needed. */
+		rt_pdpt[g] = (uintptr_t)pd | PTE_P_RW_US;
+	}
+	return 0;
+}
+
 static void heap_init(void)
 {
 	uint64_t start = ((uintptr_t)_end + RT_PAGE_SIZE - 1) & ~(RT_PAGE_SIZE - 1);

@@ -206,6 +206,15 @@ Test(cove, memmap_1g_start_info_and_fdt_agree)
 	EXPECT_STATUS(0);
 }
 
+Test(cove, memmap_4g_is_split_around_the_hole_and_usable_at_the_top)
+{
+	RUN("-m", "4G", "-a", "expect_mem=4G", "-k", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: e820 0x100000000-0x13fffffff type 1\n");
+	EXPECT_OUT("memmap: last page 0x13ffff000 usable\n");
+	EXPECT_OUT("memmap: 4096 MiB ok\n");
+	EXPECT_STATUS(0);
+}
+
 Test(cove, memmap_wrong_expectation_is_reported_bad)
 {
 	RUN("-m", "64M", "-a", "expect_mem=128M", "-k", (char *)guest("memmap.elf"));
@@ -411,6 +420,14 @@ Test(qemu, memmap_1g_agrees_with_expectation)
 	QEMU_RUN("microvm", "-m", "1G", "-append", "expect_mem=1G", "-kernel", (char *)guest("memmap.elf"));
 	EXPECT_OUT("memmap: last page 0x3ffff000 usable\n");
 	EXPECT_OUT("memmap: 1024 MiB ok\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, memmap_4g_is_usable_above_4g)
+{
+	QEMU_RUN("microvm", "-m", "4G", "-append", "expect_mem=4G", "-kernel", (char *)guest("memmap.elf"));
+	EXPECT_OUT("memmap: last page 0x13ffff000 usable\n");
+	EXPECT_OUT("memmap: 4096 MiB ok\n");
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
 
