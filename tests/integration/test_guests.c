@@ -351,6 +351,32 @@ Test(cove, hostile_device_accesses_seed1_leave_vm_working) { fuzz_run("1", false
 Test(cove, hostile_device_accesses_seed2_leave_vm_working) { fuzz_run("2", false); }
 Test(cove, hostile_device_accesses_with_virtio_rng_leave_vm_working) { fuzz_run("3", true); }
 
+Test(cove, pvh_start_info_and_fdt_follow_the_boot_contract)
+{
+	RUN("--cpus", "2", "-a", "x=1 y", "-k", (char *)guest("bootinfo.elf"));
+	EXPECT_STATUS(0);
+	unsigned version = 0, nmods = 0, nmap = 0;
+	const char *p = strstr(r.out, "bootinfo: start info version ");
+	cr_assert(p && sscanf(p, "bootinfo: start info version %u modules %u memmap %u", &version, &nmods, &nmap) == 3,
+		  "no start info line:\n%s", r.out);
+	cr_expect_geq(version, 1, "start info version %u has no memmap", version);
+	cr_expect_geq(nmap, 1);
+	cr_assert_geq(nmods, 1, "no modules: the FDT is missing");
+	char want[64];
+	snprintf(want, sizeof(want), "bootinfo: module %u \"cove-fdt\" ", nmods - 1);
+	EXPECT_OUT(want);
+	EXPECT_OUT("bootinfo: fdt bootargs \"x=1 y\" cpus 2\n");
+	EXPECT_OUT("bootinfo: device ns16550a pio 0x3f8+0x8 irq 4\n");
+	EXPECT_OUT("bootinfo: device cove,power pio 0x600+");
+}
+
+Test(cove, raw_image_entered_at_0000_7c00_with_dl_80)
+{
+	RUN("--raw", (char *)guest("realmode-regs.bin"));
+	EXPECT_OUT("regs: dl=80 cs=0000 ip=7c00\n");
+	EXPECT_STATUS(0);
+}
+
 /* Figures only (see exitcost.c); the test proves the guest runs to its end
  * and reports every figure. */
 Test(cove, exitcost_reports_every_figure)
@@ -527,6 +553,13 @@ Test(qemu, realmode_hello_boots_as_boot_sector)
 {
 	qemu_boot_sector(guest("realmode-hello.bin"), "kvm");
 	EXPECT_OUT("Hello from real mode\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, realmode_regs_reports_boot_sector_entry)
+{
+	qemu_boot_sector(guest("realmode-regs.bin"), "kvm");
+	EXPECT_OUT("regs: dl=80 cs=0000 ip=7c00\n");
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
 
