@@ -29,6 +29,35 @@
 #define A20_ALIAS_SIZE 0x10000ULL
 #define NO_SLOT UINT32_MAX
 
+static void mem_write_begin(struct mem_map *m)
+{
+	while (__atomic_exchange_n(&m->wlock, 1, __ATOMIC_ACQUIRE))
+		;
+	__atomic_store_n(&m->seq, m->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void mem_write_end(struct mem_map *m)
+{
+	__atomic_store_n(&m->seq, m->seq + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&m->wlock, 0, __ATOMIC_RELEASE);
+}
+
+static unsigned mem_read_begin(const struct mem_map *m)
+{
+	unsigned s;
+
+	while ((s = __atomic_load_n(&m->seq, __ATOMIC_ACQUIRE)) & 1)
+		;
+	return s;
+}
+
+static bool mem_read_retry(const struct mem_map *m, unsigned s)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&m->seq, __ATOMIC_RELAXED) != s;
+}
+
 static bool mem_backed(enum mem_kind k)
 {
 	return k != MEM_MMIO;
@@ -60,7 +89,7 @@ const struct mem_region *mem_find(const struct mem_map *m, uint64_t gpa)
 	return i < 0 ? NULL : &m->r[i];
 }
 
-void *mem_gpa_to_hva(const struct mem_map *m, uint64_t gpa, uint64_t len, bool want_write)
+static void *mem_translate(const struct mem_map *m, uint64_t gpa, uint64_t len, bool want_write)
 {
 	const struct mem_region *r;
 	uint64_t off;
@@ -76,6 +105,18 @@ void *mem_gpa_to_hva(const struct mem_map *m, uint64_t gpa, uint64_t len, bool w
 	if (len > r->size - off)
 		return NULL;
 	return r->hva + off;
+}
+
+void *mem_gpa_to_hva(const struct mem_map *m, uint64_t gpa, uint64_t len, bool want_write)
+{
+	unsigned s;
+	void *p;
+
+	do {
+		s = mem_read_begin(m);
+		p = mem_translate(m, gpa, len, want_write);
+	} while (mem_read_retry(m, s));
+	return p;
 }
 
 int mem_read(const struct mem_map *m, uint64_t gpa, void *buf, size_t len)
@@ -198,7 +239,7 @@ static void mem_erase(struct mem_map *m, unsigned i)
 	m->n--;
 }
 
-int mem_add(struct mem_map *m, uint64_t gpa, uint64_t size, enum mem_kind kind, void *hva)
+static int mem_add_locked(struct mem_map *m, uint64_t gpa, uint64_t size, enum mem_kind kind, void *hva)
 {
 	int i = mem_insert(m, gpa, size, kind, hva);
 	int rc;
@@ -213,7 +254,7 @@ int mem_add(struct mem_map *m, uint64_t gpa, uint64_t size, enum mem_kind kind, 
 	return 0;
 }
 
-int mem_carve(struct mem_map *m, uint64_t gpa, uint64_t size)
+static int mem_carve_locked(struct mem_map *m, uint64_t gpa, uint64_t size)
 {
 	uint64_t end = gpa + size;
 	unsigned i;
@@ -256,6 +297,26 @@ int mem_carve(struct mem_map *m, uint64_t gpa, uint64_t size)
 		i = 0; /* indexes moved; the array is tiny */
 	}
 	return 0;
+}
+
+int mem_add(struct mem_map *m, uint64_t gpa, uint64_t size, enum mem_kind kind, void *hva)
+{
+	int rc;
+
+	mem_write_begin(m);
+	rc = mem_add_locked(m, gpa, size, kind, hva);
+	mem_write_end(m);
+	return rc;
+}
+
+int mem_carve(struct mem_map *m, uint64_t gpa, uint64_t size)
+{
+	int rc;
+
+	mem_write_begin(m);
+	rc = mem_carve_locked(m, gpa, size);
+	mem_write_end(m);
+	return rc;
 }
 
 int mem_init(struct mem_map *m, uint64_t ram_size)
@@ -383,10 +444,17 @@ static int mem_a20_alias(const struct mem_map *m)
 
 bool mem_a20_enabled(const struct mem_map *m)
 {
-	return mem_a20_alias(m) < 0;
+	unsigned s;
+	bool on;
+
+	do {
+		s = mem_read_begin(m);
+		on = mem_a20_alias(m) < 0;
+	} while (mem_read_retry(m, s));
+	return on;
 }
 
-int mem_set_a20(struct mem_map *m, bool enabled)
+static int mem_set_a20_locked(struct mem_map *m, bool enabled)
 {
 	int a = mem_a20_alias(m);
 	int i, rc;
@@ -417,8 +485,18 @@ int mem_set_a20(struct mem_map *m, bool enabled)
 	}
 	if (a >= 0)
 		return 0;
-	rc = mem_carve(m, A20_ALIAS_GPA, A20_ALIAS_SIZE);
+	rc = mem_carve_locked(m, A20_ALIAS_GPA, A20_ALIAS_SIZE);
 	if (rc < 0)
 		return rc;
-	return mem_add(m, A20_ALIAS_GPA, A20_ALIAS_SIZE, MEM_RAM, m->ram);
+	return mem_add_locked(m, A20_ALIAS_GPA, A20_ALIAS_SIZE, MEM_RAM, m->ram);
+}
+
+int mem_set_a20(struct mem_map *m, bool enabled)
+{
+	int rc;
+
+	mem_write_begin(m);
+	rc = mem_set_a20_locked(m, enabled);
+	mem_write_end(m);
+	return rc;
 }

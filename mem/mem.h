@@ -31,6 +31,13 @@ struct mem_map {
 	uint64_t ram_size;  /* all RAM, below and above the hole */
 	uint8_t *ram;       /* the one host mapping of all RAM */
 	int vmfd;           /* -1 until mem_register() */
+	/* Changes while the VM runs (A20 from a vCPU) must not tear a lookup
+	 * on another thread (virtio on the I/O thread): writers take wlock
+	 * and make seq odd while they edit r[]; mem_gpa_to_hva and
+	 * mem_a20_enabled retry until seq is even and unchanged. mem_find's
+	 * pointer is only stable while nothing changes the map. */
+	unsigned seq;
+	int wlock;
 };
 
 /* Maps ram_size bytes of anonymous memory, 2 MiB aligned, MADV_HUGEPAGE, and

@@ -1,6 +1,8 @@
 /* mem: the guest physical map, the one checked translation, A20 aliasing,
  * and memslots on the real /dev/kvm. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -274,6 +276,44 @@ Test(mem, a20_refused_without_64k_of_ram, .fini = fini)
 {
 	cr_assert_eq(mem_init(&m, 4096), 0);
 	cr_assert_eq(mem_set_a20(&m, false), -EINVAL);
+}
+
+/* A vCPU toggles A20 while the I/O thread translates: every lookup sees
+ * one whole map or the other, never a half-edited region array. */
+static atomic_bool toggling_done;
+
+static void *a20_toggler(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 20000; i++)
+		cr_assert_eq(mem_set_a20(&m, i & 1), 0);
+	atomic_store(&toggling_done, true);
+	return NULL;
+}
+
+Test(mem, translation_is_consistent_while_a20_toggles, .fini = fini, .timeout = 60)
+{
+	cr_assert_eq(mem_init(&m, 16 * MiB), 0);
+	pthread_t t;
+	atomic_store(&toggling_done, false);
+	cr_assert_eq(pthread_create(&t, NULL, a20_toggler, NULL), 0);
+	unsigned bad = 0, aliased = 0, plain = 0;
+	while (!atomic_load(&toggling_done)) {
+		uint8_t *p = mem_gpa_to_hva(&m, 0x100000, 0x10000, true);
+		if (p == m.ram)
+			aliased++;
+		else if (p == m.ram + 0x100000)
+			plain++;
+		else
+			bad++;
+		if (mem_gpa_to_hva(&m, 0x200000, 0x1000, true) != m.ram + 0x200000)
+			bad++;
+		if (mem_gpa_to_hva(&m, 0xff000, 0x1000, true) != m.ram + 0xff000)
+			bad++;
+	}
+	pthread_join(t, NULL);
+	cr_assert_eq(bad, 0, "%u lookups saw a torn map (%u aliased, %u plain)", bad, aliased, plain);
+	cr_assert(mem_a20_enabled(&m), "the last toggle enabled A20");
 }
 
 /* Real KVM: the memslots mem_register creates must be what the guest sees.
