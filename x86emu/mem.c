@@ -321,10 +321,10 @@ static int phys_access(struct x86emu *e, uint64_t gpa, unsigned size, void *buf,
 	struct qent *q = NULL;
 
 	gpa = a20_mask(e, gpa);
-	if (q_replay(e, kind, gpa, size, buf, &rc))
-		return rc;
 	uint8_t *p = phys_ptr(e, gpa, size, write);
 	if (p) {
+		if (q_replay(e, kind, gpa, size, buf, &rc))
+			return rc;
 		if ((rc = q_record(e, kind, gpa, size, &q)))
 			return rc;
 		if (write) {

@@ -622,8 +622,10 @@ int ex_cmpxchg(struct x86emu *e, struct x86emu_insn *in)
 			int rc = write_operand(e, &in->dst);
 			if (rc)
 				return rc;
-			in->dst.type = OP_NONE;
 		}
+		/* A register destination is not written (its upper half stays). */
+		if (!in->dst.hva)
+			in->dst.type = OP_NONE;
 		gpr_write(e, X86EMU_RAX, size, false, in->dst.val);
 	}
 	return RC_OK;
@@ -902,8 +904,9 @@ int ex_bsf(struct x86emu *e, struct x86emu_insn *in)
 		return RC_OK;
 	}
 	if (!v) {
+		/* The destination is left untouched, upper half included. */
 		set_arith(e, FL_ZF, FL_ZF);
-		in->dst.val = gpr_read(e, in->dst.reg, size, false);
+		in->dst.type = OP_NONE;
 		return RC_OK;
 	}
 	in->dst.val = rev ? (uint64_t)(63 - __builtin_clzll(v)) : (uint64_t)__builtin_ctzll(v);
