@@ -147,6 +147,9 @@ int bus_register(struct bus *b, enum bus_space sp, uint64_t base, uint64_t len,
 	return 0;
 }
 
+/* A vCPU that looked the range up before the swap may still be inside its
+ * handler when this returns: free the device's state only once no vCPU
+ * runs, or keep it alive (bus_adopt). */
 int bus_unregister(struct bus *b, enum bus_space sp, uint64_t base)
 {
 	struct bus_table *old, *t;

@@ -381,6 +381,54 @@ Test(mem, kvm_guest_sees_the_a20_alias, .fini = fini)
 	close(kvm);
 }
 
+/* A guest write to ROM must not change it: KVM hands it to us as MMIO. */
+static const uint8_t rom_poke[] = {
+	0xb8, 0x00, 0xf0,       /* mov ax, 0xf000 */
+	0x8e, 0xd8,             /* mov ds, ax */
+	0xc6, 0x06, 0x10, 0x00, 0x55, /* mov byte [0x0010], 0x55 -> gpa 0xf0010 */
+	0xa0, 0x10, 0x00,       /* mov al, [0x0010] */
+	0xe6, 0x80,             /* out 0x80, al */
+	0xf4,
+};
+
+Test(mem, kvm_guest_write_to_carved_rom_is_refused, .fini = fini)
+{
+	int kvm, vm = kvm_open_vm(&kvm);
+	cr_assert_eq(ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM), 1);
+	cr_assert_eq(mem_init(&m, 4 * MiB), 0);
+	uint8_t *rom = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(rom, MAP_FAILED);
+	rom[0x10] = 0xaa;
+	cr_assert_eq(mem_carve(&m, 0xf0000, 0x10000), 0);
+	cr_assert_eq(mem_add(&m, 0xf0000, 0x10000, MEM_ROM, rom), 0);
+	memcpy(m.ram + 0x1000, rom_poke, sizeof(rom_poke));
+	cr_assert_eq(mem_register(&m, vm), 0);
+	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	cr_assert_geq(vcpu, 0);
+	int sz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	struct kvm_run *run = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	struct kvm_sregs s;
+	cr_assert_eq(ioctl(vcpu, KVM_GET_SREGS, &s), 0);
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	cr_assert_eq(ioctl(vcpu, KVM_SET_SREGS, &s), 0);
+	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
+	cr_assert_eq(ioctl(vcpu, KVM_SET_REGS, &r), 0);
+	cr_assert_eq(ioctl(vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(run->exit_reason, KVM_EXIT_MMIO, "a ROM write exits as MMIO, got %u", run->exit_reason);
+	cr_assert(run->mmio.is_write);
+	cr_assert_eq(run->mmio.phys_addr, 0xf0010);
+	cr_assert_eq(ioctl(vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(run->exit_reason, KVM_EXIT_IO);
+	cr_assert_eq(*((uint8_t *)run + run->io.data_offset), 0xaa, "the guest reads the ROM unchanged");
+	cr_assert_eq(rom[0x10], 0xaa);
+	munmap(run, (size_t)sz);
+	close(vcpu);
+	close(vm);
+	close(kvm);
+	munmap(rom, 0x10000);
+}
+
 Test(mem, kvm_rom_is_a_readonly_memslot_and_added_regions_register, .fini = fini)
 {
 	int kvm, vm = kvm_open_vm(&kvm);

@@ -264,3 +264,18 @@ Test(uart, second_uart_on_the_same_ports_is_refused)
 	cr_assert_eq(bus_write(bus, BUS_PIO, 0x2f8, &c, 1), 0);
 	cr_assert_eq(bus_write(bus, BUS_PIO, 0x2f9, &c, 1), 0);
 }
+
+Test(uart, linux_startup_thre_probe_sees_no_thre_bug)
+{
+	/* serial8250_do_startup: THRE must re-assert each time it is enabled */
+	out(1, 0);
+	out(1, 0x02);
+	uint8_t iir1 = in(2);
+	out(1, 0);
+	out(1, 0x02);
+	uint8_t iir = in(2);
+	out(1, 0);
+	cr_assert_eq(iir1 & 1, 0, "THRE pending after the first enable");
+	cr_assert_eq(iir & 1, 0, "and after the second, or Linux flags UART_BUG_THRE");
+	cr_assert_eq(irq.level, 0);
+}
