@@ -4,7 +4,8 @@
  * that the VM still works: it restores the UART, prints one line and powers
  * off. cove must neither crash nor hang nor end the VM on its own. The
  * accesses that end a VM on purpose (debug exit, power off, the i8042's and
- * port 0x92's and the power device's resets) are left out.
+ * port 0x92's and the power device's resets) are left out, and so is
+ * turning A20 off, which on any PC makes this guest at 1 MiB run from 0.
  *   seed=N (default 1), n=N accesses (default 3000) */
 #include "rt.h"
 
@@ -32,16 +33,16 @@ static uint32_t rnd(void)
 	return (uint32_t)(state >> 33);
 }
 
-/* Writes that end or reset the VM by design. */
+/* Writes that end or reset the VM by design, or take A20 away. */
 static bool ends_vm(uint16_t port, uint32_t v)
 {
 	uint8_t b = (uint8_t)v;
 	if (port == 0x64)
-		return b == 0xd1 || b >= 0xf0; /* output port write; pulse lines (reset) */
+		return b == 0xd1 || b == 0xdd || b >= 0xf0; /* output port; A20 off; pulse reset */
 	if (port == 0x60)
 		return true; /* may be the data of an 0xd1 from before */
 	if (port == 0x92)
-		return b & 1; /* fast reset */
+		return (b & 1) || !(b & 2); /* fast reset; A20 off */
 	if (port >= 0x600 && port <= 0x602)
 		return true; /* sleep control (power off) and reset registers */
 	if (port == 0xcf9)

@@ -433,6 +433,16 @@ Test(qemu, smp_two_cpus_both_come_up)
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
 
+/* cove's configuration: LAPICs in the kernel, the rest in userspace. */
+Test(qemu, smp_two_cpus_come_up_with_split_irqchip)
+{
+	QEMU_RUN_ACCEL("microvm", "kvm,kernel-irqchip=split", "-smp", "2", "-m", "64M", "-append", "cpus=2", "-kernel",
+		       (char *)guest("smp.elf"));
+	EXPECT_OUT("smp: cpu 1 apic id 1\n");
+	EXPECT_OUT("smp: 2 cpus up\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
 Test(qemu, smp_missing_cpu_times_out_with_failure_status)
 {
 	/* Asks for 2 CPUs on a 1-CPU machine: the AP never answers. */
