@@ -107,8 +107,8 @@ static void bus_publish(struct bus *b, enum bus_space sp, struct bus_table *t)
 	b->retired = old;
 }
 
-int bus_register(struct bus *b, enum bus_space sp, uint64_t base, uint64_t len,
-		 const struct bus_ops *ops, void *opaque, const struct bus_dev_info *info)
+int bus_register(struct bus *b, enum bus_space sp, uint64_t base, uint64_t len, const struct bus_ops *ops,
+		 void *opaque, const struct bus_dev_info *info)
 {
 	struct bus_table *old, *t;
 	unsigned i, at;
@@ -133,12 +133,12 @@ int bus_register(struct bus *b, enum bus_space sp, uint64_t base, uint64_t len,
 	for (i = 0; i < at; i++)
 		t->e[i] = old->e[i];
 	t->e[at] = (struct bus_entry){
-		.base = base,
-		.len = len,
-		.space = sp,
-		.ops = ops,
-		.opaque = opaque,
-		.info = info ? *info : (struct bus_dev_info){ .irq = -1 },
+	    .base = base,
+	    .len = len,
+	    .space = sp,
+	    .ops = ops,
+	    .opaque = opaque,
+	    .info = info ? *info : (struct bus_dev_info){.irq = -1},
 	};
 	for (i = at; i < old->n; i++)
 		t->e[i + 1] = old->e[i];

@@ -11,46 +11,46 @@
 
 #include "devices/devices.h"
 
-#define CMOS_INDEX 0
-#define CMOS_DATA 1
+#define CMOS_INDEX	 0
+#define CMOS_DATA	 1
 #define CMOS_NMI_DISABLE 0x80
-#define CMOS_SIZE 128
+#define CMOS_SIZE	 128
 
-#define RTC_SECONDS 0x00
+#define RTC_SECONDS	  0x00
 #define RTC_SECONDS_ALARM 0x01
-#define RTC_MINUTES 0x02
+#define RTC_MINUTES	  0x02
 #define RTC_MINUTES_ALARM 0x03
-#define RTC_HOURS 0x04
-#define RTC_HOURS_ALARM 0x05
-#define RTC_DAY_OF_WEEK 0x06
-#define RTC_DAY_OF_MONTH 0x07
-#define RTC_MONTH 0x08
-#define RTC_YEAR 0x09
-#define RTC_REG_A 0x0a
-#define RTC_REG_B 0x0b
-#define RTC_REG_C 0x0c
-#define RTC_REG_D 0x0d
-#define CMOS_BASE_MEM_LO 0x15
-#define CMOS_BASE_MEM_HI 0x16
-#define CMOS_EXT_MEM_LO 0x17
-#define CMOS_EXT_MEM_HI 0x18
-#define CMOS_CHECKSUM_HI 0x2e
-#define CMOS_CHECKSUM_LO 0x2f
-#define CMOS_EXT_MEM2_LO 0x30
-#define CMOS_EXT_MEM2_HI 0x31
-#define RTC_CENTURY 0x32
-#define CMOS_MEM_16M_LO 0x34
-#define CMOS_MEM_16M_HI 0x35
-#define CMOS_MEM_4G_LO 0x5b
-#define CMOS_MEM_4G_MID 0x5c
-#define CMOS_MEM_4G_HI 0x5d
+#define RTC_HOURS	  0x04
+#define RTC_HOURS_ALARM	  0x05
+#define RTC_DAY_OF_WEEK	  0x06
+#define RTC_DAY_OF_MONTH  0x07
+#define RTC_MONTH	  0x08
+#define RTC_YEAR	  0x09
+#define RTC_REG_A	  0x0a
+#define RTC_REG_B	  0x0b
+#define RTC_REG_C	  0x0c
+#define RTC_REG_D	  0x0d
+#define CMOS_BASE_MEM_LO  0x15
+#define CMOS_BASE_MEM_HI  0x16
+#define CMOS_EXT_MEM_LO	  0x17
+#define CMOS_EXT_MEM_HI	  0x18
+#define CMOS_CHECKSUM_HI  0x2e
+#define CMOS_CHECKSUM_LO  0x2f
+#define CMOS_EXT_MEM2_LO  0x30
+#define CMOS_EXT_MEM2_HI  0x31
+#define RTC_CENTURY	  0x32
+#define CMOS_MEM_16M_LO	  0x34
+#define CMOS_MEM_16M_HI	  0x35
+#define CMOS_MEM_4G_LO	  0x5b
+#define CMOS_MEM_4G_MID	  0x5c
+#define CMOS_MEM_4G_HI	  0x5d
 
-#define RTC_A_UIP 0x80
-#define RTC_B_SET 0x80
+#define RTC_A_UIP	0x80
+#define RTC_B_SET	0x80
 #define RTC_B_DM_BINARY 0x04
-#define RTC_B_24H 0x02
-#define RTC_D_VRT 0x80
-#define RTC_HOUR_PM 0x80
+#define RTC_B_24H	0x02
+#define RTC_D_VRT	0x80
+#define RTC_HOUR_PM	0x80
 
 struct cmos {
 	pthread_mutex_t lock;
@@ -58,7 +58,7 @@ struct cmos {
 	bool nmi_masked;
 	uint8_t ram[CMOS_SIZE];
 	int64_t offset; /* guest time minus host time, seconds */
-	struct tm set;  /* the time being set while REG_B SET is 1 */
+	struct tm set;	/* the time being set while REG_B SET is 1 */
 };
 
 static uint8_t cmos_to_bcd(const struct cmos *c, unsigned v)
@@ -243,7 +243,8 @@ static void cmos_read(void *opaque, uint64_t off, void *data, unsigned len)
 
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < len; i++)
-		d[i] = off + i == CMOS_DATA ? cmos_read_reg(c, c->index) : 0xff; /* the index port is write-only */
+		d[i] = off + i == CMOS_DATA ? cmos_read_reg(c, c->index)
+					    : 0xff; /* the index port is write-only */
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -265,7 +266,7 @@ static void cmos_write(void *opaque, uint64_t off, const void *data, unsigned le
 	pthread_mutex_unlock(&c->lock);
 }
 
-static const struct bus_ops cmos_ops = { cmos_read, cmos_write };
+static const struct bus_ops cmos_ops = {cmos_read, cmos_write};
 
 static void cmos_put16(struct cmos *c, unsigned lo, uint64_t v)
 {
@@ -307,14 +308,14 @@ static void cmos_free(void *p)
 
 int cmos_new(struct bus *b, uint64_t ram_below_4g, uint64_t ram_above_4g)
 {
-	struct bus_dev_info info = { "rtc", "motorola,mc146818", "PNP0B00", 8 };
+	struct bus_dev_info info = {"rtc", "motorola,mc146818", "PNP0B00", 8};
 	struct cmos *c = calloc(1, sizeof(*c));
 	int rc;
 
 	if (!c)
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
-	c->ram[RTC_REG_A] = 0x26; /* 32.768 kHz time base, 1024 Hz rate */
+	c->ram[RTC_REG_A] = 0x26;      /* 32.768 kHz time base, 1024 Hz rate */
 	c->ram[RTC_REG_B] = RTC_B_24H; /* BCD, 24-hour, no interrupts */
 	cmos_fill_memory(c, ram_below_4g, ram_above_4g);
 	rc = bus_register(b, BUS_PIO, CMOS_PORT, 2, &cmos_ops, c, &info);

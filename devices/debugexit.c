@@ -34,11 +34,11 @@ static void debugexit_write(void *opaque, uint64_t off, const void *data, unsign
 		d->ev->debug_exit(d->ev->ctx, v);
 }
 
-static const struct bus_ops debugexit_ops = { debugexit_read, debugexit_write };
+static const struct bus_ops debugexit_ops = {debugexit_read, debugexit_write};
 
 int debugexit_new(struct bus *b, const struct vm_events *ev)
 {
-	struct bus_dev_info info = { "debug-exit", NULL, NULL, -1 };
+	struct bus_dev_info info = {"debug-exit", NULL, NULL, -1};
 	struct debugexit *d = calloc(1, sizeof(*d));
 	int rc;
 

@@ -10,69 +10,69 @@
 #include "devices/devices.h"
 
 /* status register (read 0x64) */
-#define I8042_STR_OBF 0x01
-#define I8042_STR_IBF 0x02
+#define I8042_STR_OBF	  0x01
+#define I8042_STR_IBF	  0x02
 #define I8042_STR_SYSFLAG 0x04
-#define I8042_STR_CMDDAT 0x08 /* last write was to 0x64 */
+#define I8042_STR_CMDDAT  0x08 /* last write was to 0x64 */
 #define I8042_STR_KEYLOCK 0x10 /* 1 = not inhibited */
 #define I8042_STR_AUXDATA 0x20
 
 /* command byte */
-#define I8042_CTR_KBDINT 0x01
-#define I8042_CTR_AUXINT 0x02
+#define I8042_CTR_KBDINT  0x01
+#define I8042_CTR_AUXINT  0x02
 #define I8042_CTR_SYSFLAG 0x04
-#define I8042_CTR_KBDDIS 0x10
-#define I8042_CTR_AUXDIS 0x20
-#define I8042_CTR_XLATE 0x40
+#define I8042_CTR_KBDDIS  0x10
+#define I8042_CTR_AUXDIS  0x20
+#define I8042_CTR_XLATE	  0x40
 
 /* controller commands (write 0x64) */
-#define I8042_CMD_CTL_RCTR 0x20
-#define I8042_CMD_CTL_WCTR 0x60
-#define I8042_CMD_AUX_DISABLE 0xa7
-#define I8042_CMD_AUX_ENABLE 0xa8
-#define I8042_CMD_AUX_TEST 0xa9
-#define I8042_CMD_CTL_TEST 0xaa
-#define I8042_CMD_KBD_TEST 0xab
-#define I8042_CMD_KBD_DISABLE 0xad
-#define I8042_CMD_KBD_ENABLE 0xae
-#define I8042_CMD_READ_INPUT 0xc0
-#define I8042_CMD_READ_OUTPUT 0xd0
+#define I8042_CMD_CTL_RCTR     0x20
+#define I8042_CMD_CTL_WCTR     0x60
+#define I8042_CMD_AUX_DISABLE  0xa7
+#define I8042_CMD_AUX_ENABLE   0xa8
+#define I8042_CMD_AUX_TEST     0xa9
+#define I8042_CMD_CTL_TEST     0xaa
+#define I8042_CMD_KBD_TEST     0xab
+#define I8042_CMD_KBD_DISABLE  0xad
+#define I8042_CMD_KBD_ENABLE   0xae
+#define I8042_CMD_READ_INPUT   0xc0
+#define I8042_CMD_READ_OUTPUT  0xd0
 #define I8042_CMD_WRITE_OUTPUT 0xd1
-#define I8042_CMD_KBD_LOOP 0xd2
-#define I8042_CMD_AUX_LOOP 0xd3
-#define I8042_CMD_AUX_SEND 0xd4
-#define I8042_CMD_READ_TEST 0xe0
-#define I8042_CMD_PULSE_BASE 0xf0 /* 0xf0-0xff: pulse output bits whose bit is 0 */
+#define I8042_CMD_KBD_LOOP     0xd2
+#define I8042_CMD_AUX_LOOP     0xd3
+#define I8042_CMD_AUX_SEND     0xd4
+#define I8042_CMD_READ_TEST    0xe0
+#define I8042_CMD_PULSE_BASE   0xf0 /* 0xf0-0xff: pulse output bits whose bit is 0 */
 
 /* output port */
 #define I8042_OUT_RESET 0x01 /* 0 holds the CPU in reset */
-#define I8042_OUT_A20 0x02
+#define I8042_OUT_A20	0x02
 
 /* keyboard commands (write 0x60) and replies */
 #define KBD_CMD_SET_LEDS 0xed
-#define KBD_CMD_ECHO 0xee
-#define KBD_CMD_SCANSET 0xf0
-#define KBD_CMD_GET_ID 0xf2
+#define KBD_CMD_ECHO	 0xee
+#define KBD_CMD_SCANSET	 0xf0
+#define KBD_CMD_GET_ID	 0xf2
 #define KBD_CMD_SET_RATE 0xf3
-#define KBD_CMD_RESET 0xff
-#define KBD_REPLY_ACK 0xfa
-#define KBD_REPLY_POR 0xaa
-#define KBD_REPLY_ECHO 0xee
+#define KBD_CMD_RESET	 0xff
+#define KBD_REPLY_ACK	 0xfa
+#define KBD_REPLY_POR	 0xaa
+#define KBD_REPLY_ECHO	 0xee
 #define KBD_REPLY_RESEND 0xfe
 
 /* System Control Port A */
 #define PORT92_RESET 0x01
-#define PORT92_A20 0x02
+#define PORT92_A20   0x02
 
 #define I8042_KBD_IRQ 1
 #define I8042_AUX_IRQ 12
-#define I8042_QUEUE 16
+#define I8042_QUEUE   16
 
 struct i8042 {
 	pthread_mutex_t lock;
-	uint8_t ctr;       /* command byte */
-	uint8_t status_cmd; /* I8042_STR_CMDDAT and SYSFLAG as last set */
-	uint8_t pending;   /* controller command waiting for its data byte, or 0 */
+	uint8_t ctr;	     /* command byte */
+	uint8_t status_cmd;  /* I8042_STR_CMDDAT and SYSFLAG as last set */
+	uint8_t pending;     /* controller command waiting for its data byte, or 0 */
 	uint8_t kbd_pending; /* keyboard command waiting for its argument, or 0 */
 	uint8_t scanset;
 	bool a20;
@@ -342,7 +342,7 @@ static void i8042_write(void *opaque, uint64_t off, const void *data, unsigned l
 	pthread_mutex_unlock(&k->lock);
 }
 
-static const struct bus_ops i8042_ops = { i8042_read, i8042_write };
+static const struct bus_ops i8042_ops = {i8042_read, i8042_write};
 
 struct i8042_all {
 	struct i8042 k;
@@ -359,9 +359,9 @@ static void i8042_free(void *p)
 
 int i8042_new(struct bus *b, const struct vm_events *ev)
 {
-	static const uint16_t ports[3] = { I8042_DATA_PORT, I8042_CMD_PORT, PORT92_PORT };
-	struct bus_dev_info info = { "i8042", NULL, "PNP0303", I8042_KBD_IRQ };
-	struct bus_dev_info info92 = { "port92", NULL, NULL, -1 };
+	static const uint16_t ports[3] = {I8042_DATA_PORT, I8042_CMD_PORT, PORT92_PORT};
+	struct bus_dev_info info = {"i8042", NULL, "PNP0303", I8042_KBD_IRQ};
+	struct bus_dev_info info92 = {"port92", NULL, NULL, -1};
 	struct i8042_all *a = calloc(1, sizeof(*a));
 	unsigned n = 0;
 	int rc = 0;
@@ -375,8 +375,9 @@ int i8042_new(struct bus *b, const struct vm_events *ev)
 	a->k.scanset = 2;
 	a->k.a20 = true; /* matches mem/: A20 starts enabled */
 	for (n = 0; n < 3; n++) {
-		a->ports[n] = (struct i8042_port){ &a->k, ports[n] };
-		rc = bus_register(b, BUS_PIO, ports[n], 1, &i8042_ops, &a->ports[n], n == 2 ? &info92 : &info);
+		a->ports[n] = (struct i8042_port){&a->k, ports[n]};
+		rc =
+		    bus_register(b, BUS_PIO, ports[n], 1, &i8042_ops, &a->ports[n], n == 2 ? &info92 : &info);
 		if (rc < 0)
 			break;
 	}

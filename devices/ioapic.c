@@ -12,37 +12,38 @@
 #include "devices/legacy.h"
 
 #define IOAPIC_IOREGSEL 0x00
-#define IOAPIC_IOWIN 0x10
+#define IOAPIC_IOWIN	0x10
 
-#define IOAPIC_REG_ID 0x00
-#define IOAPIC_REG_VER 0x01
-#define IOAPIC_REG_ARB 0x02
+#define IOAPIC_REG_ID	  0x00
+#define IOAPIC_REG_VER	  0x01
+#define IOAPIC_REG_ARB	  0x02
 #define IOAPIC_REG_REDTBL 0x10 /* 0x10 + 2n: low dword of RTE n, + 1: high */
 
-#define IOAPIC_VERSION 0x11
+#define IOAPIC_VERSION	0x11
 #define IOAPIC_ID_SHIFT 24
-#define IOAPIC_ID_MASK 0x0f000000u
+#define IOAPIC_ID_MASK	0x0f000000u
 
-#define RTE_VECTOR 0x00000000000000ffULL
-#define RTE_DELIVERY_SHIFT 8
-#define RTE_DELIVERY_MASK 0x7ULL
-#define RTE_DEST_LOGICAL (1ULL << 11)
+#define RTE_VECTOR	    0x00000000000000ffULL
+#define RTE_DELIVERY_SHIFT  8
+#define RTE_DELIVERY_MASK   0x7ULL
+#define RTE_DEST_LOGICAL    (1ULL << 11)
 #define RTE_DELIVERY_STATUS (1ULL << 12)
-#define RTE_POLARITY_LOW (1ULL << 13)
-#define RTE_REMOTE_IRR (1ULL << 14)
-#define RTE_TRIGGER_LEVEL (1ULL << 15)
-#define RTE_MASKED (1ULL << 16)
-#define RTE_DEST_SHIFT 56
-#define RTE_RO_BITS (RTE_DELIVERY_STATUS | RTE_REMOTE_IRR)
-#define RTE_WRITABLE (RTE_VECTOR | (RTE_DELIVERY_MASK << RTE_DELIVERY_SHIFT) | RTE_DEST_LOGICAL | \
-		      RTE_POLARITY_LOW | RTE_TRIGGER_LEVEL | RTE_MASKED | (0xffULL << RTE_DEST_SHIFT))
+#define RTE_POLARITY_LOW    (1ULL << 13)
+#define RTE_REMOTE_IRR	    (1ULL << 14)
+#define RTE_TRIGGER_LEVEL   (1ULL << 15)
+#define RTE_MASKED	    (1ULL << 16)
+#define RTE_DEST_SHIFT	    56
+#define RTE_RO_BITS	    (RTE_DELIVERY_STATUS | RTE_REMOTE_IRR)
+#define RTE_WRITABLE                                                                                         \
+	(RTE_VECTOR | (RTE_DELIVERY_MASK << RTE_DELIVERY_SHIFT) | RTE_DEST_LOGICAL | RTE_POLARITY_LOW |      \
+	 RTE_TRIGGER_LEVEL | RTE_MASKED | (0xffULL << RTE_DEST_SHIFT))
 
-#define MSI_ADDR_BASE 0xfee00000ULL
-#define MSI_ADDR_DEST_SHIFT 12
-#define MSI_ADDR_DEST_LOGICAL (1u << 2)
+#define MSI_ADDR_BASE		0xfee00000ULL
+#define MSI_ADDR_DEST_SHIFT	12
+#define MSI_ADDR_DEST_LOGICAL	(1u << 2)
 #define MSI_DATA_DELIVERY_SHIFT 8
-#define MSI_DATA_LEVEL_ASSERT (1u << 14)
-#define MSI_DATA_TRIGGER_LEVEL (1u << 15)
+#define MSI_DATA_LEVEL_ASSERT	(1u << 14)
+#define MSI_DATA_TRIGGER_LEVEL	(1u << 15)
 
 struct ioapic {
 	pthread_mutex_t lock;
@@ -57,9 +58,10 @@ static void ioapic_msi(uint64_t rte, uint64_t *addr, uint32_t *data)
 {
 	uint64_t dest = rte >> RTE_DEST_SHIFT;
 
-	*addr = MSI_ADDR_BASE | dest << MSI_ADDR_DEST_SHIFT | ((rte & RTE_DEST_LOGICAL) ? MSI_ADDR_DEST_LOGICAL : 0);
-	*data = (uint32_t)(rte & RTE_VECTOR) |
-		(uint32_t)((rte >> RTE_DELIVERY_SHIFT) & RTE_DELIVERY_MASK) << MSI_DATA_DELIVERY_SHIFT;
+	*addr = MSI_ADDR_BASE | dest << MSI_ADDR_DEST_SHIFT |
+		((rte & RTE_DEST_LOGICAL) ? MSI_ADDR_DEST_LOGICAL : 0);
+	*data = (uint32_t)(rte & RTE_VECTOR) | (uint32_t)((rte >> RTE_DELIVERY_SHIFT) & RTE_DELIVERY_MASK)
+						   << MSI_DATA_DELIVERY_SHIFT;
 	if (rte & RTE_TRIGGER_LEVEL)
 		*data |= MSI_DATA_TRIGGER_LEVEL | MSI_DATA_LEVEL_ASSERT;
 }
@@ -206,7 +208,7 @@ static void ioapic_mmio_write(void *opaque, uint64_t off, const void *data, unsi
 	pthread_mutex_unlock(&io->lock);
 }
 
-static const struct bus_ops ioapic_ops_mmio = { ioapic_mmio_read, ioapic_mmio_write };
+static const struct bus_ops ioapic_ops_mmio = {ioapic_mmio_read, ioapic_mmio_write};
 
 void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level)
 {
@@ -247,7 +249,7 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector)
 
 struct ioapic *ioapic_new(struct bus *b, const struct ioapic_ops *ops)
 {
-	struct bus_dev_info info = { "ioapic", NULL, NULL, -1 };
+	struct bus_dev_info info = {"ioapic", NULL, NULL, -1};
 	struct ioapic *io = calloc(1, sizeof(*io));
 	unsigned pin;
 	int rc;

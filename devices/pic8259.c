@@ -12,43 +12,43 @@
 #include "devices/legacy.h"
 
 #define PIC_MASTER_BASE 0x20
-#define PIC_SLAVE_BASE 0xa0
-#define PIC_ELCR_BASE 0x4d0
+#define PIC_SLAVE_BASE	0xa0
+#define PIC_ELCR_BASE	0x4d0
 #define PIC_CASCADE_IRQ 2
 
-#define PIC_ICW1 0x10 /* A0=0, D4=1 */
-#define PIC_ICW1_IC4 0x01
+#define PIC_ICW1      0x10 /* A0=0, D4=1 */
+#define PIC_ICW1_IC4  0x01
 #define PIC_ICW1_SNGL 0x02
-#define PIC_OCW3 0x08 /* A0=0, D4=0, D3=1 */
-#define PIC_OCW3_RIS 0x01
-#define PIC_OCW3_RR 0x02
-#define PIC_OCW3_P 0x04
-#define PIC_OCW3_SMM 0x20
+#define PIC_OCW3      0x08 /* A0=0, D4=0, D3=1 */
+#define PIC_OCW3_RIS  0x01
+#define PIC_OCW3_RR   0x02
+#define PIC_OCW3_P    0x04
+#define PIC_OCW3_SMM  0x20
 #define PIC_OCW3_ESMM 0x40
 #define PIC_ICW4_AEOI 0x02
 #define PIC_ICW4_SFNM 0x10
 
 /* OCW2 R/SL/EOI commands (bits 7:5) */
-#define PIC_OCW2_ROTATE_AEOI_CLEAR 0
-#define PIC_OCW2_EOI 1
-#define PIC_OCW2_NOP 2
-#define PIC_OCW2_SPECIFIC_EOI 3
-#define PIC_OCW2_ROTATE_AEOI_SET 4
-#define PIC_OCW2_ROTATE_EOI 5
-#define PIC_OCW2_SET_PRIORITY 6
+#define PIC_OCW2_ROTATE_AEOI_CLEAR   0
+#define PIC_OCW2_EOI		     1
+#define PIC_OCW2_NOP		     2
+#define PIC_OCW2_SPECIFIC_EOI	     3
+#define PIC_OCW2_ROTATE_AEOI_SET     4
+#define PIC_OCW2_ROTATE_EOI	     5
+#define PIC_OCW2_SET_PRIORITY	     6
 #define PIC_OCW2_ROTATE_SPECIFIC_EOI 7
 
 /* ELCR: IRQ 0, 1, 2, 8 and 13 are always edge. */
 #define PIC_ELCR_MASK_MASTER 0xf8
-#define PIC_ELCR_MASK_SLAVE 0xde
+#define PIC_ELCR_MASK_SLAVE  0xde
 
 struct pic_chip {
 	uint8_t irr, isr, imr;
-	uint8_t lines;        /* input levels, for edge detection */
+	uint8_t lines; /* input levels, for edge detection */
 	uint8_t elcr, elcr_mask;
-	uint8_t base;         /* ICW2 vector base */
-	uint8_t lowest;       /* priority rotation: the IR with lowest priority is lowest - 1 */
-	uint8_t init_step;    /* 0: ready; 1-3: expecting ICW2-ICW4 */
+	uint8_t base;	   /* ICW2 vector base */
+	uint8_t lowest;	   /* priority rotation: the IR with lowest priority is lowest - 1 */
+	uint8_t init_step; /* 0: ready; 1-3: expecting ICW2-ICW4 */
 	bool icw4, single, aeoi, rotate_aeoi, sfnm, special_mask, read_isr, poll;
 };
 
@@ -85,7 +85,7 @@ static int pic_pending(const struct pic_chip *c, bool master)
 	/* Special fully nested: the slave may interrupt again while its
 	 * cascade IR is in service, for a higher slave priority. */
 	if (master && c->sfnm)
-		in_service &= (uint8_t)~(1u << PIC_CASCADE_IRQ);
+		in_service &= (uint8_t) ~(1u << PIC_CASCADE_IRQ);
 	if (want < pic_rank(c, in_service))
 		return (int)((want + c->lowest) & 7);
 	return -1;
@@ -121,7 +121,7 @@ static bool pic_update(struct pic *p)
 	if (pic_pending(&p->c[1], false) >= 0)
 		p->c[0].irr |= 1u << PIC_CASCADE_IRQ;
 	else
-		p->c[0].irr &= (uint8_t)~(1u << PIC_CASCADE_IRQ);
+		p->c[0].irr &= (uint8_t) ~(1u << PIC_CASCADE_IRQ);
 	p->intr = pic_pending(&p->c[0], true) >= 0;
 	return p->intr && !was;
 }
@@ -209,7 +209,7 @@ static void pic_eoi(struct pic_chip *c, bool specific, unsigned ir, bool rotate)
 			return;
 		ir = (r + c->lowest) & 7;
 	}
-	c->isr &= (uint8_t)~(1u << ir);
+	c->isr &= (uint8_t) ~(1u << ir);
 	if (rotate)
 		c->lowest = (uint8_t)((ir + 1) & 7);
 }
@@ -314,7 +314,7 @@ static uint8_t pic_poll_read(struct pic *p, unsigned chip)
 	pic_ack_chip(c, (unsigned)ir);
 	if (chip == 1) {
 		/* the slave's poll also ends the master's cascade request */
-		p->c[0].irr &= (uint8_t)~(1u << PIC_CASCADE_IRQ);
+		p->c[0].irr &= (uint8_t) ~(1u << PIC_CASCADE_IRQ);
 	}
 	return (uint8_t)(0x80 | ir);
 }
@@ -358,10 +358,22 @@ static void pic_access(struct pic *p, unsigned chip, uint64_t off, void *data, u
 	pic_notify(p, rose);
 }
 
-static void pic_master_read(void *o, uint64_t off, void *d, unsigned len) { pic_access(o, 0, off, d, len, false); }
-static void pic_master_write(void *o, uint64_t off, const void *d, unsigned len) { pic_access(o, 0, off, (void *)d, len, true); }
-static void pic_slave_read(void *o, uint64_t off, void *d, unsigned len) { pic_access(o, 1, off, d, len, false); }
-static void pic_slave_write(void *o, uint64_t off, const void *d, unsigned len) { pic_access(o, 1, off, (void *)d, len, true); }
+static void pic_master_read(void *o, uint64_t off, void *d, unsigned len)
+{
+	pic_access(o, 0, off, d, len, false);
+}
+static void pic_master_write(void *o, uint64_t off, const void *d, unsigned len)
+{
+	pic_access(o, 0, off, (void *)d, len, true);
+}
+static void pic_slave_read(void *o, uint64_t off, void *d, unsigned len)
+{
+	pic_access(o, 1, off, d, len, false);
+}
+static void pic_slave_write(void *o, uint64_t off, const void *d, unsigned len)
+{
+	pic_access(o, 1, off, (void *)d, len, true);
+}
 
 static void pic_elcr_read(void *opaque, uint64_t off, void *data, unsigned len)
 {
@@ -391,15 +403,15 @@ static void pic_elcr_write(void *opaque, uint64_t off, const void *data, unsigne
 	pic_notify(p, rose);
 }
 
-static const struct bus_ops pic_master_ops = { pic_master_read, pic_master_write };
-static const struct bus_ops pic_slave_ops = { pic_slave_read, pic_slave_write };
-static const struct bus_ops pic_elcr_ops = { pic_elcr_read, pic_elcr_write };
+static const struct bus_ops pic_master_ops = {pic_master_read, pic_master_write};
+static const struct bus_ops pic_slave_ops = {pic_slave_read, pic_slave_write};
+static const struct bus_ops pic_elcr_ops = {pic_elcr_read, pic_elcr_write};
 
 struct pic *pic_new(struct bus *b, const struct vm_events *ev)
 {
-	static const uint16_t bases[3] = { PIC_MASTER_BASE, PIC_SLAVE_BASE, PIC_ELCR_BASE };
-	const struct bus_ops *ops[3] = { &pic_master_ops, &pic_slave_ops, &pic_elcr_ops };
-	struct bus_dev_info info = { "pic", "intel,i8259", "PNP0000", -1 };
+	static const uint16_t bases[3] = {PIC_MASTER_BASE, PIC_SLAVE_BASE, PIC_ELCR_BASE};
+	const struct bus_ops *ops[3] = {&pic_master_ops, &pic_slave_ops, &pic_elcr_ops};
+	struct bus_dev_info info = {"pic", "intel,i8259", "PNP0000", -1};
 	struct pic *p = calloc(1, sizeof(*p));
 	unsigned n;
 	int rc = 0;

@@ -13,58 +13,58 @@
 
 #include "devices/legacy.h"
 
-#define PIT_BASE 0x40
-#define PIT_CTRL 3 /* offset of the control word register */
-#define PIT_PORT61 0x61
-#define PIT_HZ 1193182ULL
+#define PIT_BASE     0x40
+#define PIT_CTRL     3 /* offset of the control word register */
+#define PIT_PORT61   0x61
+#define PIT_HZ	     1193182ULL
 #define PIT_CHANNELS 3
 
 /* control word fields */
-#define PIT_SC_SHIFT 6
-#define PIT_SC_READBACK 3
-#define PIT_RW_SHIFT 4
-#define PIT_RW_LATCH 0
-#define PIT_RW_LSB 1
-#define PIT_RW_MSB 2
-#define PIT_RW_LSB_MSB 3
-#define PIT_MODE_SHIFT 1
-#define PIT_BCD 0x01
-#define PIT_RB_NO_COUNT 0x20
+#define PIT_SC_SHIFT	 6
+#define PIT_SC_READBACK	 3
+#define PIT_RW_SHIFT	 4
+#define PIT_RW_LATCH	 0
+#define PIT_RW_LSB	 1
+#define PIT_RW_MSB	 2
+#define PIT_RW_LSB_MSB	 3
+#define PIT_MODE_SHIFT	 1
+#define PIT_BCD		 0x01
+#define PIT_RB_NO_COUNT	 0x20
 #define PIT_RB_NO_STATUS 0x10
 
 /* status byte (read-back) */
-#define PIT_STATUS_OUT 0x80
+#define PIT_STATUS_OUT	0x80
 #define PIT_STATUS_NULL 0x40
 
 /* port 0x61 */
-#define PORT61_GATE2 0x01
-#define PORT61_SPEAKER 0x02
-#define PORT61_STORED 0x0f
-#define PORT61_REFRESH 0x10
-#define PORT61_OUT2 0x20
+#define PORT61_GATE2	  0x01
+#define PORT61_SPEAKER	  0x02
+#define PORT61_STORED	  0x0f
+#define PORT61_REFRESH	  0x10
+#define PORT61_OUT2	  0x20
 #define PORT61_REFRESH_NS 15085 /* DRAM refresh request period on the PC/AT */
 
 struct pit_channel {
 	uint8_t mode, rw;
 	bool bcd;
-	uint32_t count;   /* reload value, 1..65536 (1..10000 in BCD) */
-	bool loaded;      /* a full count was written since the control word */
-	bool triggered;   /* modes 1 and 5: a gate rising edge started it */
+	uint32_t count; /* reload value, 1..65536 (1..10000 in BCD) */
+	bool loaded;	/* a full count was written since the control word */
+	bool triggered; /* modes 1 and 5: a gate rising edge started it */
 	bool gate;
-	bool paused;      /* modes 0 and 4 with gate low */
+	bool paused; /* modes 0 and 4 with gate low */
 	uint64_t paused_ticks;
-	int64_t load_ns;  /* when counting (re)started */
+	int64_t load_ns; /* when counting (re)started */
 	bool null_count;
-	bool write_msb;   /* lo/hi write flip-flop: next byte is the MSB */
+	bool write_msb; /* lo/hi write flip-flop: next byte is the MSB */
 	uint8_t write_lsb;
-	bool read_msb;    /* lo/hi read flip-flop */
+	bool read_msb; /* lo/hi read flip-flop */
 	bool latched;
 	uint16_t latch;
 	bool latch_msb;
 	bool status_latched;
 	uint8_t status;
 	uint64_t irq_periods; /* counter 0: edges delivered since the load */
-	bool irq_fired;       /* counter 0, one-shot modes */
+	bool irq_fired;	      /* counter 0, one-shot modes */
 };
 
 struct pit {
@@ -358,7 +358,8 @@ static void pit_io_read(void *opaque, uint64_t off, void *data, unsigned len)
 
 	pthread_mutex_lock(&p->lock);
 	for (i = 0; i < len; i++)
-		d[i] = off + i < PIT_CTRL ? pit_data_read(&p->ch[off + i], now) : 0xff; /* control is write-only */
+		d[i] = off + i < PIT_CTRL ? pit_data_read(&p->ch[off + i], now)
+					  : 0xff; /* control is write-only */
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -415,8 +416,8 @@ static void pit_port61_write(void *opaque, uint64_t off, const void *data, unsig
 	pthread_mutex_unlock(&p->lock);
 }
 
-static const struct bus_ops pit_ops = { pit_io_read, pit_io_write };
-static const struct bus_ops pit_port61_ops = { pit_port61_read, pit_port61_write };
+static const struct bus_ops pit_ops = {pit_io_read, pit_io_write};
+static const struct bus_ops pit_port61_ops = {pit_port61_read, pit_port61_write};
 
 /* Counter 0's next OUT rising edge in ns, or -1. Lock held. */
 static int64_t pit_next_locked(const struct pit *p)
@@ -487,8 +488,8 @@ void pit_set_notify(struct pit *p, void (*fn)(void *ctx), void *ctx)
 
 struct pit *pit_new(struct bus *b, const struct vm_events *ev)
 {
-	struct bus_dev_info info = { "pit", "intel,i8254", "PNP0100", 0 };
-	struct bus_dev_info info61 = { "port61", NULL, NULL, -1 };
+	struct bus_dev_info info = {"pit", "intel,i8254", "PNP0100", 0};
+	struct bus_dev_info info61 = {"port61", NULL, NULL, -1};
 	struct pit *p = calloc(1, sizeof(*p));
 	unsigned i;
 	int rc;

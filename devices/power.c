@@ -9,9 +9,9 @@
 
 #include "devices/devices.h"
 
-#define POWER_LEN 3
+#define POWER_LEN	   3
 #define POWER_SLP_TYP_MASK 0x7u
-#define POWER_WAK_STS 0x80u
+#define POWER_WAK_STS	   0x80u
 
 struct power {
 	const struct vm_events *ev;
@@ -66,11 +66,11 @@ static void power_write(void *opaque, uint64_t off, const void *data, unsigned l
 		power_write_reg(opaque, POWER_SLEEP_CTL_PORT + off + i, d[i]);
 }
 
-static const struct bus_ops power_ops = { power_read, power_write };
+static const struct bus_ops power_ops = {power_read, power_write};
 
 int power_new(struct bus *b, const struct vm_events *ev)
 {
-	struct bus_dev_info info = { "power", "cove,power", NULL, -1 };
+	struct bus_dev_info info = {"power", "cove,power", NULL, -1};
 	struct power *p = calloc(1, sizeof(*p));
 	int rc;
 

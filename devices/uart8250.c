@@ -15,48 +15,48 @@
 
 #include "devices/devices.h"
 
-#define UART_RBR 0 /* read, DLAB=0 */
-#define UART_THR 0 /* write, DLAB=0 */
-#define UART_DLL 0 /* DLAB=1 */
-#define UART_IER 1 /* DLAB=0 */
-#define UART_DLM 1 /* DLAB=1 */
-#define UART_IIR 2 /* read */
-#define UART_FCR 2 /* write */
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
+#define UART_RBR  0 /* read, DLAB=0 */
+#define UART_THR  0 /* write, DLAB=0 */
+#define UART_DLL  0 /* DLAB=1 */
+#define UART_IER  1 /* DLAB=0 */
+#define UART_DLM  1 /* DLAB=1 */
+#define UART_IIR  2 /* read */
+#define UART_FCR  2 /* write */
+#define UART_LCR  3
+#define UART_MCR  4
+#define UART_LSR  5
+#define UART_MSR  6
+#define UART_SCR  7
 #define UART_REGS 8
 
-#define UART_IER_RDI 0x01  /* received data available */
+#define UART_IER_RDI  0x01 /* received data available */
 #define UART_IER_THRI 0x02 /* transmitter holding register empty */
 #define UART_IER_RLSI 0x04 /* receiver line status */
-#define UART_IER_MSI 0x08  /* modem status */
+#define UART_IER_MSI  0x08 /* modem status */
 
-#define UART_IIR_NO_INT 0x01
-#define UART_IIR_MSI 0x00
-#define UART_IIR_THRI 0x02
-#define UART_IIR_RDI 0x04
-#define UART_IIR_RLSI 0x06
-#define UART_IIR_TIMEOUT 0x0c
+#define UART_IIR_NO_INT	      0x01
+#define UART_IIR_MSI	      0x00
+#define UART_IIR_THRI	      0x02
+#define UART_IIR_RDI	      0x04
+#define UART_IIR_RLSI	      0x06
+#define UART_IIR_TIMEOUT      0x0c
 #define UART_IIR_FIFO_ENABLED 0xc0
 
-#define UART_FCR_ENABLE_FIFO 0x01
-#define UART_FCR_CLEAR_RCVR 0x02
-#define UART_FCR_CLEAR_XMIT 0x04
+#define UART_FCR_ENABLE_FIFO   0x01
+#define UART_FCR_CLEAR_RCVR    0x02
+#define UART_FCR_CLEAR_XMIT    0x04
 #define UART_FCR_TRIGGER_SHIFT 6
 
 #define UART_LCR_DLAB 0x80
 
-#define UART_MCR_DTR 0x01
-#define UART_MCR_RTS 0x02
+#define UART_MCR_DTR  0x01
+#define UART_MCR_RTS  0x02
 #define UART_MCR_OUT1 0x04
 #define UART_MCR_OUT2 0x08
 #define UART_MCR_LOOP 0x10
 
-#define UART_LSR_DR 0x01
-#define UART_LSR_OE 0x02
+#define UART_LSR_DR   0x01
+#define UART_LSR_OE   0x02
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
 
@@ -64,19 +64,19 @@
 #define UART_MSR_DDSR 0x02
 #define UART_MSR_TERI 0x04
 #define UART_MSR_DDCD 0x08
-#define UART_MSR_CTS 0x10
-#define UART_MSR_DSR 0x20
-#define UART_MSR_RI 0x40
-#define UART_MSR_DCD 0x80
+#define UART_MSR_CTS  0x10
+#define UART_MSR_DSR  0x20
+#define UART_MSR_RI   0x40
+#define UART_MSR_DCD  0x80
 
 #define UART_FIFO_SIZE 16
-#define UART_RX_RING 4096
+#define UART_RX_RING   4096
 
 struct uart {
 	pthread_mutex_t lock; /* vCPU threads (registers) and the I/O thread (input) */
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-	uint8_t msr;       /* status bits and deltas */
-	bool oe;           /* overrun since the last LSR read */
+	uint8_t msr;	   /* status bits and deltas */
+	bool oe;	   /* overrun since the last LSR read */
 	bool thri_pending; /* THRE interrupt latched until IIR read or THR write */
 	bool irq_level;
 	uint8_t rx[UART_RX_RING];
@@ -87,7 +87,7 @@ struct uart {
 	uint64_t tx_dropped, rx_dropped;
 };
 
-static const unsigned uart_trigger[4] = { 1, 4, 8, 14 };
+static const unsigned uart_trigger[4] = {1, 4, 8, 14};
 
 static bool uart_fifo_on(const struct uart *u)
 {
@@ -320,7 +320,7 @@ static void uart_write(void *opaque, uint64_t off, const void *data, unsigned le
 	pthread_mutex_unlock(&u->lock);
 }
 
-static const struct bus_ops uart_ops = { uart_read, uart_write };
+static const struct bus_ops uart_ops = {uart_read, uart_write};
 
 void uart_input(struct uart *u, const void *buf, size_t len)
 {
@@ -364,7 +364,7 @@ static void uart_free(void *p)
 
 struct uart *uart_new(struct bus *b, uint16_t base, unsigned gsi, int out_fd, const struct vm_events *ev)
 {
-	struct bus_dev_info info = { "serial", "ns16550a", "PNP0501", (int)gsi };
+	struct bus_dev_info info = {"serial", "ns16550a", "PNP0501", (int)gsi};
 	struct uart *u = calloc(1, sizeof(*u));
 	int rc;
 

@@ -24,10 +24,10 @@
 
 #include "mem/mem.h"
 
-#define MEM_ALIGN (2ULL << 20)
-#define A20_ALIAS_GPA 0x100000ULL
+#define MEM_ALIGN      (2ULL << 20)
+#define A20_ALIAS_GPA  0x100000ULL
 #define A20_ALIAS_SIZE 0x10000ULL
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT	       UINT32_MAX
 
 static void mem_write_begin(struct mem_map *m)
 {
@@ -162,11 +162,11 @@ static int mem_kvm_set(const struct mem_map *m, uint32_t slot, uint64_t gpa, uin
 		       bool readonly)
 {
 	struct kvm_userspace_memory_region kr = {
-		.slot = slot,
-		.flags = readonly ? KVM_MEM_READONLY : 0,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	    .slot = slot,
+	    .flags = readonly ? KVM_MEM_READONLY : 0,
+	    .guest_phys_addr = gpa,
+	    .memory_size = size,
+	    .userspace_addr = (uint64_t)(uintptr_t)hva,
 	};
 
 	if (ioctl(m->vmfd, KVM_SET_USER_MEMORY_REGION, &kr) < 0)
@@ -223,11 +223,11 @@ static int mem_insert(struct mem_map *m, uint64_t gpa, uint64_t size, enum mem_k
 	for (i = m->n; i > 0 && m->r[i - 1].gpa > gpa; i--)
 		m->r[i] = m->r[i - 1];
 	m->r[i] = (struct mem_region){
-		.gpa = gpa,
-		.size = size,
-		.hva = mem_backed(kind) ? hva : NULL,
-		.kind = kind,
-		.slot = NO_SLOT,
+	    .gpa = gpa,
+	    .size = size,
+	    .hva = mem_backed(kind) ? hva : NULL,
+	    .kind = kind,
+	    .slot = NO_SLOT,
 	};
 	m->n++;
 	return (int)i;
@@ -267,6 +267,10 @@ static int mem_carve_locked(struct mem_map *m, uint64_t gpa, uint64_t size)
 
 		if (gpa < r->gpa + r->size && r->gpa < end && r->kind != MEM_RAM)
 			return -EEXIST;
+		/* Cutting out the middle needs one more entry: refuse before
+		 * touching anything rather than leave half a map. */
+		if (r->gpa < gpa && end < r->gpa + r->size && m->n == MEM_MAX_REGIONS)
+			return -ENOSPC;
 	}
 	i = 0;
 	while (i < m->n) {
@@ -327,12 +331,12 @@ int mem_init(struct mem_map *m, uint64_t ram_size)
 
 	memset(m, 0, sizeof(*m));
 	m->vmfd = -1;
-	if (ram_size == 0)
-		return -EINVAL;
 	/* RAM above the hole lives at 4 GiB; the top must fit in 64 bits and
 	 * in what the host can map at all. */
 	if (ram_size > (1ULL << 46))
 		return -E2BIG;
+	if (ram_size == 0 || ram_size % 4096)
+		return -EINVAL; /* memslots and munmap work in whole pages */
 	map_len = ram_size + MEM_ALIGN;
 	p = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -476,7 +480,8 @@ static int mem_set_a20_locked(struct mem_map *m, bool enabled)
 
 			if (top > end)
 				top = end;
-			i = mem_insert(m, A20_ALIAS_GPA, top - A20_ALIAS_GPA, MEM_RAM, m->ram + A20_ALIAS_GPA);
+			i = mem_insert(m, A20_ALIAS_GPA, top - A20_ALIAS_GPA, MEM_RAM,
+				       m->ram + A20_ALIAS_GPA);
 			if (i < 0)
 				return i;
 			return mem_merge_at(m, (unsigned)i);

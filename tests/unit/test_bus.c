@@ -35,12 +35,12 @@ static void rec_write(void *opaque, uint64_t off, const void *data, unsigned len
 	r->writes++;
 }
 
-static const struct bus_ops rec_ops = { rec_read, rec_write };
+static const struct bus_ops rec_ops = {rec_read, rec_write};
 
 Test(bus, dispatch_gives_offset_relative_to_base)
 {
 	struct bus *b = bus_new();
-	struct rec r = { .fill = 0x42 };
+	struct rec r = {.fill = 0x42};
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x3f8, 8, &rec_ops, &r, NULL), 0);
 	uint8_t v = 0;
 	cr_assert_eq(bus_read(b, BUS_PIO, 0x3fd, &v, 1), 0);
@@ -58,7 +58,7 @@ Test(bus, dispatch_gives_offset_relative_to_base)
 Test(bus, spaces_are_separate)
 {
 	struct bus *b = bus_new();
-	struct rec r = { .fill = 1 };
+	struct rec r = {.fill = 1};
 	cr_assert_eq(bus_register(b, BUS_MMIO, 0x3f8, 8, &rec_ops, &r, NULL), 0);
 	uint8_t v = 0;
 	cr_assert_eq(bus_read(b, BUS_PIO, 0x3f8, &v, 1), -ENOENT);
@@ -86,7 +86,7 @@ Test(bus, unknown_read_is_all_ones_and_counted)
 Test(bus, straddling_access_is_unknown)
 {
 	struct bus *b = bus_new();
-	struct rec r = { .fill = 0 };
+	struct rec r = {.fill = 0};
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x60, 1, &rec_ops, &r, NULL), 0);
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x61, 1, &rec_ops, &r, NULL), 0);
 	uint16_t v = 0;
@@ -102,7 +102,7 @@ Test(bus, straddling_access_is_unknown)
 Test(bus, exact_range_ends)
 {
 	struct bus *b = bus_new();
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(bus_register(b, BUS_MMIO, 0x1000, 0x100, &rec_ops, &r, NULL), 0);
 	uint32_t v;
 	cr_assert_eq(bus_read(b, BUS_MMIO, 0x10fc, &v, 4), 0, "last 4 bytes in");
@@ -116,7 +116,7 @@ Test(bus, exact_range_ends)
 Test(bus, top_of_address_space)
 {
 	struct bus *b = bus_new();
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(bus_register(b, BUS_MMIO, UINT64_MAX - 0xfff, 0x1000, &rec_ops, &r, NULL), 0);
 	uint64_t v;
 	cr_assert_eq(bus_read(b, BUS_MMIO, UINT64_MAX - 7, &v, 8), 0);
@@ -128,7 +128,7 @@ Test(bus, top_of_address_space)
 Test(bus, register_refuses_overlap_zero_len_and_wrap)
 {
 	struct bus *b = bus_new();
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x70, 2, &rec_ops, &r, NULL), 0);
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x71, 1, &rec_ops, &r, NULL), -EEXIST);
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x6f, 2, &rec_ops, &r, NULL), -EEXIST);
@@ -144,7 +144,7 @@ Test(bus, register_refuses_overlap_zero_len_and_wrap)
 Test(bus, unregister_removes_only_that_range)
 {
 	struct bus *b = bus_new();
-	struct rec r1 = { .fill = 1 }, r2 = { .fill = 2 };
+	struct rec r1 = {.fill = 1}, r2 = {.fill = 2};
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x20, 2, &rec_ops, &r1, NULL), 0);
 	cr_assert_eq(bus_register(b, BUS_PIO, 0xa0, 2, &rec_ops, &r2, NULL), 0);
 	cr_assert_eq(bus_unregister(b, BUS_PIO, 0x21), -ENOENT, "by base only");
@@ -161,7 +161,7 @@ Test(bus, unregister_removes_only_that_range)
 Test(bus, bad_lengths_do_not_reach_devices)
 {
 	struct bus *b = bus_new();
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(bus_register(b, BUS_MMIO, 0, 0x100, &rec_ops, &r, NULL), 0);
 	uint8_t buf[16];
 	cr_assert_eq(bus_read(b, BUS_MMIO, 0, buf, 0), -ENOENT);
@@ -192,13 +192,13 @@ static void collect(const struct bus_entry *e, void *arg)
 Test(bus, foreach_visits_pio_then_mmio_in_order_with_info)
 {
 	struct bus *b = bus_new();
-	struct rec r = { 0 };
-	struct bus_dev_info uart = { "serial", "ns16550a", "PNP0501", 4 };
+	struct rec r = {0};
+	struct bus_dev_info uart = {"serial", "ns16550a", "PNP0501", 4};
 	cr_assert_eq(bus_register(b, BUS_MMIO, 0xd0000000, 0x1000, &rec_ops, &r, NULL), 0);
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x3f8, 8, &rec_ops, &r, &uart), 0);
 	cr_assert_eq(bus_register(b, BUS_MMIO, 0xc0000000, 0x1000, &rec_ops, &r, NULL), 0);
 	cr_assert_eq(bus_register(b, BUS_PIO, 0x70, 2, &rec_ops, &r, NULL), 0);
-	struct seen s = { 0 };
+	struct seen s = {0};
 	bus_foreach(b, collect, &s);
 	cr_assert_eq(s.n, 4);
 	cr_assert_eq(s.bases[0], 0x70);
@@ -227,7 +227,8 @@ Test(bus, many_ranges_binary_search)
 		uint8_t v;
 		cr_assert_eq(bus_read(b, BUS_MMIO, 0x10000 + k * 0x100 + 0x7f, &v, 1), 0);
 		cr_assert_eq(v, k);
-		cr_assert_eq(bus_read(b, BUS_MMIO, 0x10000 + k * 0x100 + 0x80, &v, 1), -ENOENT, "gap after %u", k);
+		cr_assert_eq(bus_read(b, BUS_MMIO, 0x10000 + k * 0x100 + 0x80, &v, 1), -ENOENT,
+			     "gap after %u", k);
 	}
 	bus_free(b);
 }
@@ -256,8 +257,8 @@ static void churn_read(void *opaque, uint64_t off, void *data, unsigned len)
 	*(uint32_t *)data = 0x11111111u;
 }
 
-static const struct bus_ops stable_ops = { stable_read, NULL };
-static const struct bus_ops churn_ops = { churn_read, NULL };
+static const struct bus_ops stable_ops = {stable_read, NULL};
+static const struct bus_ops churn_ops = {churn_read, NULL};
 
 static void *reader(void *arg)
 {
@@ -276,14 +277,15 @@ static void *reader(void *arg)
 
 Test(bus, readers_never_miss_while_a_writer_changes_the_table, .timeout = 60)
 {
-	struct mt t = { .b = bus_new() };
+	struct mt t = {.b = bus_new()};
 	cr_assert_eq(bus_register(t.b, BUS_MMIO, 0x5000, 0x10, &stable_ops, NULL, NULL), 0);
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(pthread_create(&th[i], NULL, reader, &t), 0);
 	for (unsigned i = 0; i < 2000; i++) {
 		cr_assert_eq(bus_register(t.b, BUS_MMIO, 0x3000, 0x10, &churn_ops, NULL, NULL), 0);
-		cr_assert_eq(bus_register(t.b, BUS_MMIO, 0x7000 + (i % 4) * 0x10, 0x10, &churn_ops, NULL, NULL), 0);
+		cr_assert_eq(
+		    bus_register(t.b, BUS_MMIO, 0x7000 + (i % 4) * 0x10, 0x10, &churn_ops, NULL, NULL), 0);
 		cr_assert_eq(bus_unregister(t.b, BUS_MMIO, 0x3000), 0);
 		cr_assert_eq(bus_unregister(t.b, BUS_MMIO, 0x7000 + (i % 4) * 0x10), 0);
 	}

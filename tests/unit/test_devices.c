@@ -10,8 +10,14 @@ struct evlog {
 	unsigned last_exit;
 };
 
-static void ev_poweroff(void *ctx) { ((struct evlog *)ctx)->poweroffs++; }
-static void ev_reset(void *ctx) { ((struct evlog *)ctx)->resets++; }
+static void ev_poweroff(void *ctx)
+{
+	((struct evlog *)ctx)->poweroffs++;
+}
+static void ev_reset(void *ctx)
+{
+	((struct evlog *)ctx)->resets++;
+}
 static void ev_exit(void *ctx, unsigned v)
 {
 	struct evlog *l = ctx;
@@ -20,7 +26,8 @@ static void ev_exit(void *ctx, unsigned v)
 }
 
 static struct evlog log_;
-static struct vm_events ev = { .ctx = &log_, .poweroff = ev_poweroff, .reset = ev_reset, .debug_exit = ev_exit };
+static struct vm_events ev = {
+    .ctx = &log_, .poweroff = ev_poweroff, .reset = ev_reset, .debug_exit = ev_exit};
 static struct bus *bus;
 
 static void setup(void)
@@ -78,7 +85,8 @@ Test(devices, debugexit_reads_all_ones_and_padding_ports_do_nothing)
 	outb(DEBUGEXIT_PORT + 3, 1);
 	cr_assert_eq(log_.exits, 0);
 	uint64_t q = 0;
-	cr_assert_eq(bus_write(bus, BUS_PIO, DEBUGEXIT_PORT, &q, 8), -ENOENT, "8 bytes straddle the 4-port range");
+	cr_assert_eq(bus_write(bus, BUS_PIO, DEBUGEXIT_PORT, &q, 8), -ENOENT,
+		     "8 bytes straddle the 4-port range");
 	cr_assert_eq(log_.exits, 0);
 }
 
@@ -132,7 +140,8 @@ Test(devices, power_wide_write_splits_into_registers)
 	cr_assert_eq(bus_write(bus, BUS_PIO, POWER_SLEEP_STS_PORT, &w, 2), 0);
 	cr_assert_eq(log_.resets, 1);
 	uint32_t d;
-	cr_assert_eq(bus_read(bus, BUS_PIO, POWER_SLEEP_CTL_PORT, &d, 4), -ENOENT, "4 bytes straddle 3 ports");
+	cr_assert_eq(bus_read(bus, BUS_PIO, POWER_SLEEP_CTL_PORT, &d, 4), -ENOENT,
+		     "4 bytes straddle 3 ports");
 }
 
 static void find_power(const struct bus_entry *e, void *arg)

@@ -5,11 +5,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <linux/kvm.h>
 
 #include "devices/devices.h"
 #include "mem/mem.h"
@@ -41,31 +41,32 @@ static bool ev_get_a20(void *ctx)
 }
 
 static const uint8_t guest[] = {
-	0xba, 0xf8, 0x03, /* mov dx, 0x3f8 */
-	0xb0, 'A',        /* mov al, 'A' */
-	0xee,             /* out dx, al */
-	0xe4, 0x92,       /* in al, 0x92 */
-	0x24, 0xfd,       /* and al, ~2: A20 off */
-	0xe6, 0x92,       /* out 0x92, al */
-	0xb8, 0xff, 0xff, /* mov ax, 0xffff */
-	0x8e, 0xd8,       /* mov ds, ax */
-	0xa0, 0x10, 0x01, /* mov al, [0x0110]: gpa 0x100100, or 0x100 with A20 off */
-	0xee,             /* out dx, al */
-	0xb0, 0xd1,       /* mov al, 0xd1: write output port */
-	0xe6, 0x64,       /* out 0x64, al */
-	0xb0, 0xdf,       /* mov al, 0xdf: A20 on */
-	0xe6, 0x60,       /* out 0x60, al */
-	0xa0, 0x10, 0x01, /* mov al, [0x0110] */
-	0xee,             /* out dx, al */
-	0xb0, 0x21,       /* mov al, 0x21 */
-	0xe6, 0xf4,       /* out 0xf4, al */
-	0xf4,             /* hlt */
+    0xba, 0xf8, 0x03, /* mov dx, 0x3f8 */
+    0xb0, 'A',	      /* mov al, 'A' */
+    0xee,	      /* out dx, al */
+    0xe4, 0x92,	      /* in al, 0x92 */
+    0x24, 0xfd,	      /* and al, ~2: A20 off */
+    0xe6, 0x92,	      /* out 0x92, al */
+    0xb8, 0xff, 0xff, /* mov ax, 0xffff */
+    0x8e, 0xd8,	      /* mov ds, ax */
+    0xa0, 0x10, 0x01, /* mov al, [0x0110]: gpa 0x100100, or 0x100 with A20 off */
+    0xee,	      /* out dx, al */
+    0xb0, 0xd1,	      /* mov al, 0xd1: write output port */
+    0xe6, 0x64,	      /* out 0x64, al */
+    0xb0, 0xdf,	      /* mov al, 0xdf: A20 on */
+    0xe6, 0x60,	      /* out 0x60, al */
+    0xa0, 0x10, 0x01, /* mov al, [0x0110] */
+    0xee,	      /* out dx, al */
+    0xb0, 0x21,	      /* mov al, 0x21 */
+    0xe6, 0xf4,	      /* out 0xf4, al */
+    0xf4,	      /* hlt */
 };
 
 Test(devices_kvm, real_mode_guest_uart_a20_and_debug_exit, .timeout = 30)
 {
 	static struct vmctx c;
-	struct vm_events ev = { .ctx = &c, .debug_exit = ev_exit, .set_a20 = ev_set_a20, .get_a20 = ev_get_a20 };
+	struct vm_events ev = {
+	    .ctx = &c, .debug_exit = ev_exit, .set_a20 = ev_set_a20, .get_a20 = ev_get_a20};
 	int pfd[2];
 	cr_assert_eq(pipe(pfd), 0);
 
@@ -94,7 +95,7 @@ Test(devices_kvm, real_mode_guest_uart_a20_and_debug_exit, .timeout = 30)
 	s.cs.base = 0;
 	s.cs.selector = 0;
 	cr_assert_eq(ioctl(vcpu, KVM_SET_SREGS, &s), 0);
-	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
+	struct kvm_regs r = {.rip = 0x1000, .rflags = 2};
 	cr_assert_eq(ioctl(vcpu, KVM_SET_REGS, &r), 0);
 
 	for (int i = 0; i < 100 && !c.exited; i++) {
@@ -113,7 +114,7 @@ Test(devices_kvm, real_mode_guest_uart_a20_and_debug_exit, .timeout = 30)
 	cr_assert_eq(c.a20_changes, 2);
 	cr_assert(mem_a20_enabled(&c.mem));
 	cr_assert_eq(bus_unknown_count(bus, BUS_PIO), 0);
-	char out[8] = { 0 };
+	char out[8] = {0};
 	cr_assert_eq(read(pfd[0], out, sizeof(out) - 1), 3);
 	cr_assert_str_eq(out, "ALH", "A20 off must alias 1 MiB onto 0 (got \"%s\")", out);
 

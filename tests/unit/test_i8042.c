@@ -11,14 +11,20 @@ struct evlog {
 	int irq1, irq12;
 };
 
-static void ev_reset(void *ctx) { ((struct evlog *)ctx)->resets++; }
+static void ev_reset(void *ctx)
+{
+	((struct evlog *)ctx)->resets++;
+}
 static void ev_set_a20(void *ctx, bool on)
 {
 	struct evlog *l = ctx;
 	l->a20 = on;
 	l->a20_calls++;
 }
-static bool ev_get_a20(void *ctx) { return ((struct evlog *)ctx)->a20; }
+static bool ev_get_a20(void *ctx)
+{
+	return ((struct evlog *)ctx)->a20;
+}
 static void ev_irq(void *ctx, unsigned gsi, bool level)
 {
 	struct evlog *l = ctx;
@@ -30,8 +36,9 @@ static void ev_irq(void *ctx, unsigned gsi, bool level)
 		cr_assert_fail("i8042 raised gsi %u", gsi);
 }
 
-static struct evlog log_ = { .a20 = true, .irq1 = -1, .irq12 = -1 };
-static struct vm_events ev = { .ctx = &log_, .reset = ev_reset, .set_a20 = ev_set_a20, .get_a20 = ev_get_a20, .set_irq = ev_irq };
+static struct evlog log_ = {.a20 = true, .irq1 = -1, .irq12 = -1};
+static struct vm_events ev = {
+    .ctx = &log_, .reset = ev_reset, .set_a20 = ev_set_a20, .get_a20 = ev_get_a20, .set_irq = ev_irq};
 static struct bus *bus;
 
 static void setup(void)

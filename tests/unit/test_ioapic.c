@@ -32,7 +32,7 @@ static void op_deliver(void *ctx, uint64_t addr, uint32_t data)
 }
 
 static struct log lg;
-static struct ioapic_ops ops = { .ctx = &lg, .route = op_route, .deliver = op_deliver };
+static struct ioapic_ops ops = {.ctx = &lg, .route = op_route, .deliver = op_deliver};
 static struct bus *bus;
 static struct ioapic *io;
 

@@ -1,16 +1,16 @@
 /* mem: the guest physical map, the one checked translation, A20 aliasing,
  * and memslots on the real /dev/kvm. */
 #include <criterion/criterion.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <linux/kvm.h>
 
 #include "mem/mem.h"
 
@@ -40,9 +40,23 @@ Test(mem, ram_is_2mib_aligned_and_at_gpa_0, .fini = fini)
 	cr_assert_eq(*(uint8_t *)mem_gpa_to_hva(&m, 64 * MiB - 1, 1, false), 2);
 }
 
-Test(mem, zero_size_is_refused)
+Test(mem, zero_size_and_partial_pages_are_refused)
 {
 	cr_assert_eq(mem_init(&m, 0), -EINVAL);
+	cr_assert_eq(mem_init(&m, 4096 * 3 + 1), -EINVAL);
+	cr_assert_null(m.ram);
+}
+
+Test(mem, carve_that_needs_a_free_entry_fails_cleanly_when_full, .fini = fini)
+{
+	cr_assert_eq(mem_init(&m, 16 * MiB), 0);
+	for (unsigned i = 0; m.n < MEM_MAX_REGIONS; i++)
+		cr_assert_eq(mem_add(&m, 0x10000000ULL + i * 0x10000ULL, 0x1000, MEM_MMIO, NULL), 0);
+	cr_assert_eq(mem_carve(&m, 0xe0000, 0x20000), -ENOSPC);
+	cr_assert_eq(m.n, MEM_MAX_REGIONS);
+	cr_assert_eq(mem_gpa_to_hva(&m, 0, 16 * MiB, true), m.ram, "RAM untouched");
+	cr_assert_eq(mem_carve(&m, 15 * MiB, 1 * MiB), 0, "trimming the end needs no entry");
+	cr_assert_null(mem_gpa_to_hva(&m, 15 * MiB, 1, false));
 }
 
 Test(mem, absurd_size_is_refused_not_mapped)
@@ -182,7 +196,7 @@ Test(mem, regions_stay_sorted_and_lookup_finds_each, .fini = fini)
 {
 	cr_assert_eq(mem_init(&m, 16 * MiB), 0);
 	/* add out of order */
-	uint64_t gpas[] = { 0xd0000000, 0x80000000, 0xb0000000, 0x40000000, 0x20000000, 0xa0000000 };
+	uint64_t gpas[] = {0xd0000000, 0x80000000, 0xb0000000, 0x40000000, 0x20000000, 0xa0000000};
 	for (unsigned i = 0; i < sizeof(gpas) / sizeof(gpas[0]); i++)
 		cr_assert_eq(mem_add(&m, gpas[i], 0x1000, MEM_MMIO, NULL), 0);
 	for (unsigned i = 1; i < m.n; i++)
@@ -222,7 +236,8 @@ Test(mem, carve_splits_ram_for_a_rom, .fini = fini)
 	cr_assert_eq(mem_gpa_to_hva(&m, 0xdffff, 1, true), m.ram + 0xdffff);
 	cr_assert_eq(mem_gpa_to_hva(&m, 0xe0000, 1, false), bios);
 	cr_assert_null(mem_gpa_to_hva(&m, 0xe0000, 1, true));
-	cr_assert_eq(mem_gpa_to_hva(&m, 0x100000, 1, true), m.ram + 0x100000, "RAM after the ROM keeps its pages");
+	cr_assert_eq(mem_gpa_to_hva(&m, 0x100000, 1, true), m.ram + 0x100000,
+		     "RAM after the ROM keeps its pages");
 	cr_assert_eq(mem_carve(&m, 0xf0000, 0x20000), -EEXIST, "cannot carve a ROM");
 	cr_assert_eq(mem_carve(&m, 0, 0), -EINVAL);
 }
@@ -338,7 +353,7 @@ static uint8_t guest_read_1mib_plus_0x100(int kvm, int vcpu)
 	s.cs.base = 0;
 	s.cs.selector = 0;
 	cr_assert_eq(ioctl(vcpu, KVM_SET_SREGS, &s), 0);
-	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
+	struct kvm_regs r = {.rip = 0x1000, .rflags = 2};
 	cr_assert_eq(ioctl(vcpu, KVM_SET_REGS, &r), 0);
 	uint8_t v = 0;
 	for (int i = 0; i < 10; i++) {
@@ -354,11 +369,11 @@ static uint8_t guest_read_1mib_plus_0x100(int kvm, int vcpu)
 }
 
 static const uint8_t a20_probe[] = {
-	0xb8, 0xff, 0xff, /* mov ax, 0xffff */
-	0x8e, 0xd8,       /* mov ds, ax */
-	0xa0, 0x10, 0x01, /* mov al, [0x0110] -> linear 0x100100 */
-	0xe6, 0x80,       /* out 0x80, al */
-	0xf4,             /* hlt */
+    0xb8, 0xff, 0xff, /* mov ax, 0xffff */
+    0x8e, 0xd8,	      /* mov ds, ax */
+    0xa0, 0x10, 0x01, /* mov al, [0x0110] -> linear 0x100100 */
+    0xe6, 0x80,	      /* out 0x80, al */
+    0xf4,	      /* hlt */
 };
 
 Test(mem, kvm_guest_sees_the_a20_alias, .fini = fini)
@@ -383,12 +398,12 @@ Test(mem, kvm_guest_sees_the_a20_alias, .fini = fini)
 
 /* A guest write to ROM must not change it: KVM hands it to us as MMIO. */
 static const uint8_t rom_poke[] = {
-	0xb8, 0x00, 0xf0,       /* mov ax, 0xf000 */
-	0x8e, 0xd8,             /* mov ds, ax */
-	0xc6, 0x06, 0x10, 0x00, 0x55, /* mov byte [0x0010], 0x55 -> gpa 0xf0010 */
-	0xa0, 0x10, 0x00,       /* mov al, [0x0010] */
-	0xe6, 0x80,             /* out 0x80, al */
-	0xf4,
+    0xb8, 0x00, 0xf0,		  /* mov ax, 0xf000 */
+    0x8e, 0xd8,			  /* mov ds, ax */
+    0xc6, 0x06, 0x10, 0x00, 0x55, /* mov byte [0x0010], 0x55 -> gpa 0xf0010 */
+    0xa0, 0x10, 0x00,		  /* mov al, [0x0010] */
+    0xe6, 0x80,			  /* out 0x80, al */
+    0xf4,
 };
 
 Test(mem, kvm_guest_write_to_carved_rom_is_refused, .fini = fini)
@@ -412,7 +427,7 @@ Test(mem, kvm_guest_write_to_carved_rom_is_refused, .fini = fini)
 	s.cs.base = 0;
 	s.cs.selector = 0;
 	cr_assert_eq(ioctl(vcpu, KVM_SET_SREGS, &s), 0);
-	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
+	struct kvm_regs r = {.rip = 0x1000, .rflags = 2};
 	cr_assert_eq(ioctl(vcpu, KVM_SET_REGS, &r), 0);
 	cr_assert_eq(ioctl(vcpu, KVM_RUN, 0), 0);
 	cr_assert_eq(run->exit_reason, KVM_EXIT_MMIO, "a ROM write exits as MMIO, got %u", run->exit_reason);
@@ -444,8 +459,10 @@ Test(mem, kvm_rom_is_a_readonly_memslot_and_added_regions_register, .fini = fini
 	cr_assert_neq(r->slot, UINT32_MAX);
 	cr_assert_neq(r->slot, m.r[0].slot);
 	/* KVM refuses an overlapping slot, so a second slot over the ROM fails */
-	struct kvm_userspace_memory_region kr = { .slot = 100, .guest_phys_addr = 0xffff0000ULL,
-						  .memory_size = 4096, .userspace_addr = (uintptr_t)rom };
+	struct kvm_userspace_memory_region kr = {.slot = 100,
+						 .guest_phys_addr = 0xffff0000ULL,
+						 .memory_size = 4096,
+						 .userspace_addr = (uintptr_t)rom};
 	cr_assert_lt(ioctl(vm, KVM_SET_USER_MEMORY_REGION, &kr), 0, "the ROM slot should exist in KVM");
 	/* MMIO gets no slot */
 	cr_assert_eq(mem_add(&m, 0xd0000000ULL, 4096, MEM_MMIO, NULL), 0);

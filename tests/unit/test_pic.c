@@ -17,7 +17,7 @@ static void ev_intr(void *ctx)
 	atomic_fetch_add(&intr_calls, 1);
 }
 
-static struct vm_events ev = { .pic_intr = ev_intr };
+static struct vm_events ev = {.pic_intr = ev_intr};
 
 static void outb(uint16_t port, uint8_t v)
 {
@@ -36,9 +36,9 @@ static void init_pics(bool aeoi)
 {
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
-	outb(0x20, 0x11);       /* ICW1: edge, cascade, ICW4 */
-	outb(0x21, 0x30);       /* ICW2: vectors 0x30-0x37 */
-	outb(0x21, 1u << 2);    /* ICW3: slave on IR2 */
+	outb(0x20, 0x11);		/* ICW1: edge, cascade, ICW4 */
+	outb(0x21, 0x30);		/* ICW2: vectors 0x30-0x37 */
+	outb(0x21, 1u << 2);		/* ICW3: slave on IR2 */
 	outb(0x21, aeoi ? 0x03 : 0x01); /* ICW4: 8086, (auto) EOI */
 	outb(0xa0, 0x11);
 	outb(0xa1, 0x38);

@@ -6,7 +6,7 @@
 
 #include "devices/legacy.h"
 
-#define TICK_NS(t) ((int64_t)((t) * 1000000000ULL / 1193182ULL) + 1)
+#define TICK_NS(t) ((int64_t)((t)*1000000000ULL / 1193182ULL) + 1)
 
 static struct bus *bus;
 static struct pit *pit;
@@ -35,7 +35,7 @@ static void on_notify(void *ctx)
 	notifies++;
 }
 
-static struct vm_events ev = { .set_irq = ev_irq };
+static struct vm_events ev = {.set_irq = ev_irq};
 
 static void setup(void)
 {
@@ -114,8 +114,8 @@ Test(pit, latch_freezes_the_value_until_read)
 Test(pit, linux_calibration_sees_out2_rise_in_mode0)
 {
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* gate 2 on, speaker off */
-	outb(0x43, 0xb0);                       /* counter 2, lo/hi, mode 0 */
-	unsigned latch = 11932;                 /* 10 ms */
+	outb(0x43, 0xb0);			/* counter 2, lo/hi, mode 0 */
+	unsigned latch = 11932;			/* 10 ms */
 	outb(0x42, latch & 0xff);
 	outb(0x42, latch >> 8);
 	cr_assert_eq(inb(0x61) & 0x20, 0, "OUT2 low while counting");
@@ -214,7 +214,8 @@ Test(pit, irq0_periodic_schedule_and_coalescing)
 	cr_assert_gt(notifies, before, "the VM hears about the new schedule");
 	int64_t t0 = fake_ns;
 	int64_t next = pit_next_event(pit);
-	cr_assert(next >= t0 + 9999000 && next <= t0 + 10001000, "first edge %lld ns after load", (long long)(next - t0));
+	cr_assert(next >= t0 + 9999000 && next <= t0 + 10001000, "first edge %lld ns after load",
+		  (long long)(next - t0));
 	pit_advance(pit, next - 1000);
 	cr_assert_eq(irq0_raises, 0, "not yet");
 	pit_advance(pit, next);
@@ -252,7 +253,7 @@ Test(pit, real_clock_counts_down)
 	outb(0x43, 0x34);
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
-	struct timespec ts = { 0, 2000000 };
+	struct timespec ts = {0, 2000000};
 	nanosleep(&ts, NULL);
 	outb(0x43, 0x00);
 	unsigned v = read16(0x40);

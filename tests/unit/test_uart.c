@@ -29,8 +29,8 @@ static void rec_irq(void *ctx, unsigned gsi, bool level)
 static struct bus *bus;
 static struct uart *u;
 static int pfd[2];
-static struct irqlog irq = { .level = -1 };
-static struct vm_events ev = { .ctx = &irq, .set_irq = rec_irq };
+static struct irqlog irq = {.level = -1};
+static struct vm_events ev = {.ctx = &irq, .set_irq = rec_irq};
 
 static void setup(void)
 {
@@ -108,7 +108,7 @@ Test(uart, thr_writes_reach_out_fd)
 	const char *s = "hello\n";
 	for (const char *p = s; *p; p++)
 		out(0, (uint8_t)*p);
-	char buf[16] = { 0 };
+	char buf[16] = {0};
 	cr_assert_eq(read(pfd[0], buf, sizeof(buf)), 6);
 	cr_assert_str_eq(buf, "hello\n");
 }
@@ -130,13 +130,13 @@ Test(uart, divisor_latch_does_not_transmit)
 Test(uart, receive_fifo_in_order_and_trigger_level)
 {
 	out(2, 0x01 | 0x80); /* FIFO on, trigger 8 */
-	out(1, 0x01);        /* RDA interrupt */
+	out(1, 0x01);	     /* RDA interrupt */
 	uart_input(u, "abc", 3);
 	cr_assert_eq(in(2) & 0x0f, 0x0c, "below trigger: character timeout");
 	cr_assert_eq(irq.level, 1);
 	uart_input(u, "defgh", 5);
 	cr_assert_eq(in(2) & 0x0f, 0x04, "at trigger: RDA");
-	char got[9] = { 0 };
+	char got[9] = {0};
 	for (int i = 0; i < 8; i++)
 		got[i] = (char)in(0);
 	cr_assert_str_eq(got, "abcdefgh");
@@ -188,7 +188,7 @@ Test(uart, loopback_returns_sent_bytes_and_sends_nothing)
 
 Test(uart, msr_deltas_set_and_clear_on_read)
 {
-	out(4, 0x10);       /* loopback, all outputs low: CTS..DCD drop */
+	out(4, 0x10); /* loopback, all outputs low: CTS..DCD drop */
 	cr_assert_eq(in(6), 0x0b, "CTS, DSR, DCD fell: DCTS|DDSR|DDCD");
 	cr_assert_eq(in(6), 0x00, "deltas clear on read");
 	out(1, 0x08);
