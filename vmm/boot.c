@@ -283,11 +283,21 @@ int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 		.ncpus = cfg->cpus ? cfg->cpus : 1,
 		.bus = bus,
 	};
-	r = vmfdt_install(m, &fp, &fdt_size);
+	r = vmfdt_install(m, &fp, BOOT_FDT_GPA, BOOT_FDT_MAX, &fdt_size);
+	mods[n].gpa = BOOT_FDT_GPA;
+	if (r == -ENOSPC) {
+		/* A long command line makes bootargs big: the tree moves up
+		 * after the modules, where there is room. */
+		uint64_t room = modules_limit(m, next) - next;
+
+		if (room > BOOT_CMDLINE_MAX + BOOT_FDT_MAX)
+			room = BOOT_CMDLINE_MAX + BOOT_FDT_MAX;
+		r = vmfdt_install(m, &fp, next, room, &fdt_size);
+		mods[n].gpa = next;
+	}
 	if (r < 0)
 		return load_err(err, errlen, NULL, r, "device tree: %s",
-				r == -ENOSPC ? "larger than the 64 KiB cove reserves" : strerror(-r));
-	mods[n].gpa = BOOT_FDT_GPA;
+				r == -ENOSPC ? "no room in guest RAM" : strerror(-r));
 	mods[n].size = fdt_size;
 	if (put_string(m, &strings, LOAD_FDT_CMDLINE, &mods[n].cmdline_gpa) < 0)
 		return load_err(err, errlen, NULL, -ENOSPC, "module strings exceed the %llu bytes cove passes",
@@ -337,12 +347,16 @@ static bool is_bzimage(const uint8_t *buf, size_t len)
 	return len >= 0x206 && memcmp(buf + 0x202, "HdrS", 4) == 0;
 }
 
-/* Picks the protocol from the image's contents. */
-static int boot_dispatch(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
+int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
 			 const struct load_image *img, struct boot_info *info, char *err, size_t errlen)
 {
 	struct elf_image elf;
-	long mb = multiboot_find(img->buf, img->len);
+	long mb;
+
+	memset(info, 0, sizeof(*info));
+	if (cfg->raw)
+		return load_raw(cfg, m, img, info, err, errlen);
+	mb = multiboot_find(img->buf, img->len);
 
 	if (elf_is_elf(img->buf, img->len)) {
 		int r = elf_parse(img, &elf, err, errlen);
@@ -392,10 +406,7 @@ int boot_load(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, s
 		if (r < 0)
 			return r;
 	}
-	if (cfg->raw)
-		r = load_raw(cfg, m, &img, info, err, errlen);
-	else
-		r = boot_dispatch(cfg, m, bus, &img, info, err, errlen);
+	r = boot_load_image(cfg, m, bus, &img, info, err, errlen);
 	free(owned);
 	return r;
 }

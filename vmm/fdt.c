@@ -4,7 +4,8 @@
  * How a guest finds it: cove passes the FDT as the LAST module of the boot
  * protocol's module list (PVH hvm_start_info modlist, multiboot v1 mods),
  * and that module's command-line string is "cove-fdt". It is placed at
- * BOOT_FDT_GPA and is at most BOOT_FDT_MAX bytes.
+ * BOOT_FDT_GPA when it fits in BOOT_FDT_MAX bytes (it does unless the
+ * command line is very long), else page aligned after the other modules.
  *
  * What it holds:
  *   /                 #address-cells = <2>, #size-cells = <2>, compatible = "cove,vm"
@@ -139,7 +140,7 @@ long vmfdt_build(void *buf, size_t len, const struct vmfdt_params *p)
 	return (long)fdt_totalsize(buf);
 }
 
-int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t *size)
+int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t gpa, uint64_t max, uint64_t *size)
 {
 	/* Built in host memory first so only the pages the blob needs are
 	 * touched in guest RAM (fdt_create clears its whole buffer). Start
@@ -156,12 +157,12 @@ int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t *siz
 			return -ENOMEM;
 		}
 		buf = nb;
-		n = vmfdt_build(buf, cap, p);
-		if (n != -ENOSPC || cap >= BOOT_FDT_MAX)
+		n = vmfdt_build(buf, cap > max ? (size_t)max : cap, p);
+		if (n != -ENOSPC || cap >= max)
 			break;
 		cap *= 2;
 	}
-	if (n >= 0 && mem_write(m, BOOT_FDT_GPA, buf, (size_t)n) < 0)
+	if (n >= 0 && mem_write(m, gpa, buf, (size_t)n) < 0)
 		n = -EFAULT;
 	free(buf);
 	if (n < 0)

@@ -22,8 +22,8 @@ struct vmfdt_params {
 /* Builds the tree into buf (len bytes). Returns its size in bytes, or
  * -ENOSPC when it does not fit, -EINVAL on bad parameters. */
 long vmfdt_build(void *buf, size_t len, const struct vmfdt_params *p);
-/* vmfdt_build into guest memory at BOOT_FDT_GPA (at most BOOT_FDT_MAX
- * bytes); *size gets the blob's size. 0 or -errno. */
-int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t *size);
+/* vmfdt_build into guest memory at gpa, at most max bytes; *size gets the
+ * blob's size. 0 or -errno (-ENOSPC: larger than max). */
+int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t gpa, uint64_t max, uint64_t *size);
 
 #endif

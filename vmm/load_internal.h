@@ -109,6 +109,11 @@ struct load_module {
 int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, uint64_t top,
 		 struct load_module *mods, uint64_t *cmdline_gpa, char *err, size_t errlen);
 
+/* boot_load() after the file is read: cfg->raw set means a raw image,
+ * otherwise the protocol is picked from img's contents. */
+int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, const struct load_image *img,
+		    struct boot_info *info, char *err, size_t errlen);
+
 /* The loaders; img is the whole image. */
 int load_raw(const struct vm_config *cfg, struct mem_map *m, const struct load_image *img, struct boot_info *info,
 	     char *err, size_t errlen);

@@ -62,12 +62,12 @@ int load_pvh(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, co
 	unsigned nmap;
 	int r, nmods;
 
-	if (!entry_in_segment(elf, elf->pvh_entry))
-		return load_err(err, errlen, img, -ENOEXEC, "PVH entry 0x%llx is not inside a loaded segment",
-				(unsigned long long)elf->pvh_entry);
 	r = elf_load(img, elf, m, &top, err, errlen);
 	if (r < 0)
 		return r;
+	if (!entry_in_segment(elf, elf->pvh_entry))
+		return load_err(err, errlen, img, -ENOEXEC, "PVH entry 0x%llx is not inside a loaded segment",
+				(unsigned long long)elf->pvh_entry);
 	nmods = load_modules(cfg, m, bus, top, mods, &cmdline, err, errlen);
 	if (nmods < 0)
 		return nmods;
