@@ -308,7 +308,9 @@ static void cmos_free(void *p)
 
 int cmos_new(struct bus *b, uint64_t ram_below_4g, uint64_t ram_above_4g)
 {
-	struct bus_dev_info info = {"rtc", "motorola,mc146818", "PNP0B00", 8};
+	/* No IRQ: the RTC raises no interrupts, and a guest driver told of
+	 * IRQ 8 would wait on update interrupts that never come. */
+	struct bus_dev_info info = {"rtc", "motorola,mc146818", "PNP0B00", -1};
 	struct cmos *c = calloc(1, sizeof(*c));
 	int rc;
 

@@ -360,8 +360,14 @@ static void i8042_free(void *p)
 int i8042_new(struct bus *b, const struct vm_events *ev)
 {
 	static const uint16_t ports[3] = {I8042_DATA_PORT, I8042_CMD_PORT, PORT92_PORT};
-	struct bus_dev_info info = {"i8042", NULL, "PNP0303", I8042_KBD_IRQ};
-	struct bus_dev_info info92 = {"port92", NULL, NULL, -1};
+	/* One ACPI device for the controller, on the data port: Linux's i8042
+	 * PNP probe takes its first port as data and assumes 0x64 for the
+	 * command port; a second PNP0303 would overwrite the data port. */
+	const struct bus_dev_info infos[3] = {
+	    {"i8042", NULL, "PNP0303", I8042_KBD_IRQ},
+	    {"i8042-cmd", NULL, NULL, -1},
+	    {"port92", NULL, NULL, -1},
+	};
 	struct i8042_all *a = calloc(1, sizeof(*a));
 	unsigned n = 0;
 	int rc = 0;
@@ -376,8 +382,7 @@ int i8042_new(struct bus *b, const struct vm_events *ev)
 	a->k.a20 = true; /* matches mem/: A20 starts enabled */
 	for (n = 0; n < 3; n++) {
 		a->ports[n] = (struct i8042_port){&a->k, ports[n]};
-		rc =
-		    bus_register(b, BUS_PIO, ports[n], 1, &i8042_ops, &a->ports[n], n == 2 ? &info92 : &info);
+		rc = bus_register(b, BUS_PIO, ports[n], 1, &i8042_ops, &a->ports[n], &infos[n]);
 		if (rc < 0)
 			break;
 	}

@@ -411,7 +411,12 @@ struct pic *pic_new(struct bus *b, const struct vm_events *ev)
 {
 	static const uint16_t bases[3] = {PIC_MASTER_BASE, PIC_SLAVE_BASE, PIC_ELCR_BASE};
 	const struct bus_ops *ops[3] = {&pic_master_ops, &pic_slave_ops, &pic_elcr_ops};
-	struct bus_dev_info info = {"pic", "intel,i8259", "PNP0000", -1};
+	/* Described once, on the master: FDT and ACPI get one device. */
+	const struct bus_dev_info infos[3] = {
+	    {"pic", "intel,i8259", "PNP0000", -1},
+	    {"pic-slave", NULL, NULL, -1},
+	    {"elcr", NULL, NULL, -1},
+	};
 	struct pic *p = calloc(1, sizeof(*p));
 	unsigned n;
 	int rc = 0;
@@ -423,7 +428,7 @@ struct pic *pic_new(struct bus *b, const struct vm_events *ev)
 	p->c[0].elcr_mask = PIC_ELCR_MASK_MASTER;
 	p->c[1].elcr_mask = PIC_ELCR_MASK_SLAVE;
 	for (n = 0; n < 3; n++) {
-		rc = bus_register(b, BUS_PIO, bases[n], 2, ops[n], p, &info);
+		rc = bus_register(b, BUS_PIO, bases[n], 2, ops[n], p, &infos[n]);
 		if (rc < 0)
 			break;
 	}

@@ -189,3 +189,19 @@ Test(cmos, hostile_accesses, .fini = teardown)
 	uint32_t d;
 	cr_assert_eq(bus_read(bus, BUS_PIO, CMOS_PORT, &d, 4), -ENOENT);
 }
+
+static void rtc_info(const struct bus_entry *e, void *arg)
+{
+	if (e->base == CMOS_PORT)
+		*(const struct bus_dev_info **)arg = &e->info;
+}
+
+Test(cmos, described_as_pnp0b00_without_an_irq, .fini = teardown)
+{
+	make(64 * MiB, 0);
+	const struct bus_dev_info *i = NULL;
+	bus_foreach(bus, rtc_info, &i);
+	cr_assert_not_null(i);
+	cr_assert_str_eq(i->acpi_hid, "PNP0B00");
+	cr_assert_eq(i->irq, -1, "no RTC interrupts are emulated, so none is promised");
+}

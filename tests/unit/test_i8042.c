@@ -2,6 +2,7 @@
  * it, A20 through the output port and port 0x92, and the reset paths. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <string.h>
 
 #include "devices/devices.h"
 
@@ -255,4 +256,21 @@ Test(i8042, hostile_floods_and_wide_accesses)
 	uint32_t d;
 	cr_assert_eq(bus_read(bus, BUS_PIO, I8042_DATA_PORT, &d, 4), -ENOENT, "0x60 is one port");
 	cr_assert_eq(bus_write(bus, BUS_PIO, I8042_CMD_PORT, &d, 2), -ENOENT);
+}
+
+static void count_hids(const struct bus_entry *e, void *arg)
+{
+	unsigned *n = arg;
+	if (e->info.acpi_hid && strcmp(e->info.acpi_hid, "PNP0303") == 0) {
+		cr_assert_eq(e->base, I8042_DATA_PORT, "the ACPI device sits on the data port");
+		cr_assert_eq(e->info.irq, 1);
+		(*n)++;
+	}
+}
+
+Test(i8042, one_acpi_keyboard_controller_device)
+{
+	unsigned n = 0;
+	bus_foreach(bus, count_hids, &n);
+	cr_assert_eq(n, 1, "a second PNP0303 would redirect Linux's data port");
 }

@@ -307,3 +307,19 @@ Test(pic, iothread_raises_while_vcpu_acks)
 	cr_assert_gt(got, 0);
 	cr_assert_leq(got, 20000, "no more interrupts than edges");
 }
+
+static void count_pic(const struct bus_entry *e, void *arg)
+{
+	unsigned *n = arg;
+	if (e->info.acpi_hid || e->info.fdt_compatible) {
+		cr_assert_eq(e->base, 0x20);
+		(*n)++;
+	}
+}
+
+Test(pic, described_once_on_the_master)
+{
+	unsigned n = 0;
+	bus_foreach(bus, count_pic, &n);
+	cr_assert_eq(n, 1);
+}
