@@ -159,11 +159,11 @@ static uint32_t mem_free_slot(const struct mem_map *m)
 }
 
 static int mem_kvm_set(const struct mem_map *m, uint32_t slot, uint64_t gpa, uint64_t size, void *hva,
-		       bool readonly)
+		       uint32_t flags)
 {
 	struct kvm_userspace_memory_region kr = {
 	    .slot = slot,
-	    .flags = readonly ? KVM_MEM_READONLY : 0,
+	    .flags = flags,
 	    .guest_phys_addr = gpa,
 	    .memory_size = size,
 	    .userspace_addr = (uint64_t)(uintptr_t)hva,
@@ -184,7 +184,12 @@ static int mem_slot_add(struct mem_map *m, unsigned i)
 	if (m->vmfd < 0 || !mem_backed(r->kind) || r->size == 0)
 		return 0;
 	slot = mem_free_slot(m);
-	rc = mem_kvm_set(m, slot, r->gpa, r->size, r->hva, r->kind == MEM_ROM);
+	/* ROM is read-only to the guest; a framebuffer logs dirty pages so
+	 * its consumer copies only what changed. */
+	rc = mem_kvm_set(m, slot, r->gpa, r->size, r->hva,
+			 r->kind == MEM_ROM  ? KVM_MEM_READONLY
+			 : r->kind == MEM_FB ? KVM_MEM_LOG_DIRTY_PAGES
+					     : 0);
 	if (rc == 0)
 		r->slot = slot;
 	return rc;
@@ -197,7 +202,7 @@ static int mem_slot_del(struct mem_map *m, unsigned i)
 
 	if (m->vmfd < 0 || r->slot == NO_SLOT)
 		return 0;
-	rc = mem_kvm_set(m, r->slot, r->gpa, 0, r->hva, false);
+	rc = mem_kvm_set(m, r->slot, r->gpa, 0, r->hva, 0);
 	if (rc == 0)
 		r->slot = NO_SLOT;
 	return rc;
@@ -504,4 +509,35 @@ int mem_set_a20(struct mem_map *m, bool enabled)
 	rc = mem_set_a20_locked(m, enabled);
 	mem_write_end(m);
 	return rc;
+}
+
+int mem_dirty_log(struct mem_map *m, uint64_t gpa, void *bitmap, size_t bitmap_bytes)
+{
+	struct kvm_dirty_log log;
+	uint64_t pages = 0;
+	uint32_t slot = NO_SLOT;
+	enum mem_kind kind = MEM_MMIO;
+	unsigned s;
+	int i;
+
+	do {
+		s = mem_read_begin(m);
+		i = mem_index(m, gpa);
+		if (i >= 0 && m->r[i].gpa == gpa) {
+			slot = m->r[i].slot;
+			kind = m->r[i].kind;
+			pages = (m->r[i].size + 4095) / 4096;
+		}
+	} while (mem_read_retry(m, s));
+	if (slot == NO_SLOT || kind != MEM_FB)
+		return -EINVAL;
+	/* KVM writes whole 64-bit words of the bitmap */
+	if (bitmap_bytes < (pages + 63) / 64 * 8)
+		return -ENOSPC;
+	memset(&log, 0, sizeof(log));
+	log.slot = slot;
+	log.dirty_bitmap = bitmap;
+	if (ioctl(m->vmfd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return -errno;
+	return 0;
 }

@@ -77,5 +77,10 @@ int mem_carve(struct mem_map *m, uint64_t gpa, uint64_t size);
  * see the 64 KiB missing while the slot is swapped). */
 int mem_set_a20(struct mem_map *m, bool enabled);
 bool mem_a20_enabled(const struct mem_map *m);
+/* The framebuffer region starting at gpa (registered with dirty logging):
+ * fills bitmap, one bit per 4 KiB page written since the last call, and
+ * clears the log. bitmap_bytes >= ceil(pages / 64) * 8. -EINVAL when gpa
+ * starts no registered MEM_FB region, -ENOSPC for a short bitmap. */
+int mem_dirty_log(struct mem_map *m, uint64_t gpa, void *bitmap, size_t bitmap_bytes);
 
 #endif

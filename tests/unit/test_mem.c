@@ -444,6 +444,61 @@ Test(mem, kvm_guest_write_to_carved_rom_is_refused, .fini = fini)
 	munmap(rom, 0x10000);
 }
 
+/* The VGA window as a framebuffer: the guest writes pages 1 and 3 of it. */
+static const uint8_t fb_poke[] = {
+    0xb8, 0x00, 0xa0,			/* mov ax, 0xa000 */
+    0x8e, 0xc0,				/* mov es, ax */
+    0x26, 0xc6, 0x06, 0x00, 0x10, 0x01, /* mov byte [es:0x1000], 1 */
+    0x26, 0xc6, 0x06, 0x34, 0x32, 0x01, /* mov byte [es:0x3234], 1 */
+    0xe6, 0x80,				/* out 0x80, al */
+    0xf4,
+};
+
+Test(mem, kvm_framebuffer_dirty_log_shows_written_pages, .fini = fini)
+{
+	int kvm, vm = kvm_open_vm(&kvm);
+	cr_assert_eq(mem_init(&m, 4 * MiB), 0);
+	uint8_t *fb = mmap(NULL, 0x20000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(fb, MAP_FAILED);
+	cr_assert_eq(mem_carve(&m, 0xa0000, 0x20000), 0);
+	cr_assert_eq(mem_add(&m, 0xa0000, 0x20000, MEM_FB, fb), 0);
+	memcpy(m.ram + 0x1000, fb_poke, sizeof(fb_poke));
+	uint64_t bits = ~0ULL;
+	cr_assert_eq(mem_dirty_log(&m, 0xa0000, &bits, sizeof(bits)), -EINVAL, "not registered yet");
+	cr_assert_eq(mem_register(&m, vm), 0);
+	cr_assert_eq(mem_dirty_log(&m, 0xa0000, &bits, sizeof(bits)), 0);
+	cr_assert_eq(bits, 0, "nothing written yet");
+	cr_assert_eq(mem_dirty_log(&m, 0x0, &bits, sizeof(bits)), -EINVAL, "RAM keeps no log");
+	cr_assert_eq(mem_dirty_log(&m, 0xa1000, &bits, sizeof(bits)), -EINVAL, "must name the region start");
+	cr_assert_eq(mem_dirty_log(&m, 0xa0000, &bits, 4), -ENOSPC);
+
+	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	cr_assert_geq(vcpu, 0);
+	int sz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	struct kvm_run *run = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	struct kvm_sregs s;
+	cr_assert_eq(ioctl(vcpu, KVM_GET_SREGS, &s), 0);
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	cr_assert_eq(ioctl(vcpu, KVM_SET_SREGS, &s), 0);
+	struct kvm_regs r = {.rip = 0x1000, .rflags = 2};
+	cr_assert_eq(ioctl(vcpu, KVM_SET_REGS, &r), 0);
+	cr_assert_eq(ioctl(vcpu, KVM_RUN, 0), 0);
+	cr_assert_eq(run->exit_reason, KVM_EXIT_IO, "exit %u", run->exit_reason);
+	cr_assert_eq(fb[0x1000], 1);
+	cr_assert_eq(fb[0x3234], 1);
+
+	cr_assert_eq(mem_dirty_log(&m, 0xa0000, &bits, sizeof(bits)), 0);
+	cr_assert_eq(bits, (1ULL << 1) | (1ULL << 3), "dirty pages %#llx", (unsigned long long)bits);
+	cr_assert_eq(mem_dirty_log(&m, 0xa0000, &bits, sizeof(bits)), 0);
+	cr_assert_eq(bits, 0, "reading the log clears it");
+	munmap(run, (size_t)sz);
+	close(vcpu);
+	close(vm);
+	close(kvm);
+	munmap(fb, 0x20000);
+}
+
 Test(mem, kvm_rom_is_a_readonly_memslot_and_added_regions_register, .fini = fini)
 {
 	int kvm, vm = kvm_open_vm(&kvm);
