@@ -82,7 +82,12 @@ static void cmos_now(const struct cmos *c, struct tm *tm)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t = (time_t)(ts.tv_sec + c->offset);
-	gmtime_r(&t, tm);
+	if (!gmtime_r(&t, tm)) {
+		/* unreachable with guest years 0-9999, but never read garbage */
+		memset(tm, 0, sizeof(*tm));
+		tm->tm_mday = 1;
+		tm->tm_year = 70;
+	}
 }
 
 static uint8_t cmos_hours(const struct cmos *c, int h)
