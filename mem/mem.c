@@ -272,6 +272,9 @@ static int mem_carve_locked(struct mem_map *m, uint64_t gpa, uint64_t size)
 
 		if (gpa < r->gpa + r->size && r->gpa < end && r->kind != MEM_RAM)
 			return -EEXIST;
+		/* The A20 alias is restored as a whole; a hole in it could not be. */
+		if (gpa < r->gpa + r->size && r->gpa < end && r->gpa == A20_ALIAS_GPA && r->hva == m->ram)
+			return -EBUSY;
 		/* Cutting out the middle needs one more entry: refuse before
 		 * touching anything rather than leave half a map. */
 		if (r->gpa < gpa && end < r->gpa + r->size && m->n == MEM_MAX_REGIONS)
@@ -463,6 +466,36 @@ bool mem_a20_enabled(const struct mem_map *m)
 	return on;
 }
 
+/* A20 off may only replace what A20 on restores exactly: the window holds
+ * nothing but low RAM at its own host pages, with no hole below the RAM
+ * top. And the map must have room for the alias (and a split). */
+static int mem_a20_window_plain(const struct mem_map *m)
+{
+	uint64_t wend = A20_ALIAS_GPA + A20_ALIAS_SIZE, top = mem_ram_below_4g(m), covered = 0;
+	unsigned i, need = 1;
+
+	if (top > wend)
+		top = wend;
+	for (i = 0; i < m->n; i++) {
+		const struct mem_region *r = &m->r[i];
+		uint64_t lo = r->gpa > A20_ALIAS_GPA ? r->gpa : A20_ALIAS_GPA;
+		uint64_t hi = r->gpa + r->size < wend ? r->gpa + r->size : wend;
+
+		if (lo >= hi)
+			continue;
+		if (r->kind != MEM_RAM || r->hva != m->ram + r->gpa)
+			return -EBUSY;
+		covered += hi - lo;
+		if (r->gpa < A20_ALIAS_GPA && r->gpa + r->size > wend)
+			need++; /* carving the middle out splits it */
+	}
+	if (covered != (top > A20_ALIAS_GPA ? top - A20_ALIAS_GPA : 0))
+		return -EBUSY;
+	if (m->n + need > MEM_MAX_REGIONS)
+		return -ENOSPC;
+	return 0;
+}
+
 static int mem_set_a20_locked(struct mem_map *m, bool enabled)
 {
 	int a = mem_a20_alias(m);
@@ -495,6 +528,9 @@ static int mem_set_a20_locked(struct mem_map *m, bool enabled)
 	}
 	if (a >= 0)
 		return 0;
+	rc = mem_a20_window_plain(m);
+	if (rc < 0)
+		return rc;
 	rc = mem_carve_locked(m, A20_ALIAS_GPA, A20_ALIAS_SIZE);
 	if (rc < 0)
 		return rc;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -287,6 +288,26 @@ Test(mem, a20_with_ram_ending_inside_the_alias, .fini = fini)
 	cr_assert_null(mem_gpa_to_hva(&m, 0x10c000, 1, false));
 }
 
+Test(mem, a20_off_refused_when_the_window_is_not_plain_ram, .fini = fini)
+{
+	cr_assert_eq(mem_init(&m, 16 * MiB), 0);
+	cr_assert_eq(mem_carve(&m, 0x104000, 0x1000), 0);
+	cr_assert_eq(mem_set_a20(&m, false), -EBUSY, "a hole there could not be restored");
+	cr_assert_eq(mem_add(&m, 0x104000, 0x1000, MEM_MMIO, NULL), 0);
+	cr_assert_eq(mem_set_a20(&m, false), -EBUSY);
+	cr_assert(mem_a20_enabled(&m));
+}
+
+Test(mem, carving_the_a20_alias_is_refused, .fini = fini)
+{
+	cr_assert_eq(mem_init(&m, 16 * MiB), 0);
+	cr_assert_eq(mem_set_a20(&m, false), 0);
+	cr_assert_eq(mem_carve(&m, 0x108000, 0x1000), -EBUSY);
+	cr_assert_eq(mem_carve(&m, 0x200000, 0x1000), 0, "elsewhere is fine");
+	cr_assert_eq(mem_set_a20(&m, true), 0);
+	cr_assert_eq(mem_gpa_to_hva(&m, 0x100000, 0x100000, true), m.ram + 0x100000);
+}
+
 Test(mem, a20_refused_without_64k_of_ram, .fini = fini)
 {
 	cr_assert_eq(mem_init(&m, 4096), 0);
@@ -525,4 +546,106 @@ Test(mem, kvm_rom_is_a_readonly_memslot_and_added_regions_register, .fini = fini
 	close(vm);
 	close(kvm);
 	munmap(rom, 65536);
+}
+
+/* The reference: a linear scan with the rules spelled out. */
+static void *ref_translate(const struct mem_map *mm, uint64_t gpa, uint64_t len, bool w)
+{
+	if (len && gpa + len - 1 < gpa)
+		return NULL;
+	for (unsigned i = 0; i < mm->n; i++) {
+		const struct mem_region *r = &mm->r[i];
+		if (gpa < r->gpa || gpa - r->gpa >= r->size)
+			continue;
+		if (r->kind == MEM_MMIO || (w && r->kind == MEM_ROM))
+			return NULL;
+		if (len > r->size - (gpa - r->gpa))
+			return NULL;
+		return r->hva + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+static uint64_t rnd64(void)
+{
+	return ((uint64_t)(unsigned)rand() << 33) ^ ((uint64_t)(unsigned)rand() << 2) ^
+	       (uint64_t)(rand() & 3);
+}
+
+Test(mem, random_edits_keep_the_map_sound_and_lookups_agree_with_a_scan, .fini = fini, .timeout = 60)
+{
+	static uint8_t backing[4096];
+	cr_assert_eq(mem_init(&m, 8 * MiB), 0);
+	srand(4242);
+	for (int it = 0; it < 3000; it++) {
+		uint64_t gpa = (rnd64() % (16 * GiB)) & ~0xfffULL;
+		uint64_t size = ((rnd64() % (64 * MiB)) & ~0xfffULL) + 0x1000;
+		switch (rand() % 6) {
+		case 0:
+			(void)mem_add(&m, gpa, size, MEM_MMIO, NULL);
+			break;
+		case 1:
+			(void)mem_add(&m, gpa, size, (rand() & 1) ? MEM_ROM : MEM_FB, backing);
+			break;
+		case 2:
+			(void)mem_carve(&m, gpa % (16 * MiB), size % (4 * MiB) + 0x1000);
+			break;
+		case 3:
+			if (rand() & 1) {
+				cr_assert_eq(mem_set_a20(&m, true), 0);
+			} else {
+				struct mem_region before[MEM_MAX_REGIONS];
+				unsigned nb = m.n;
+				memcpy(before, m.r, sizeof(before));
+				int rc = mem_set_a20(&m, false);
+				cr_assert(rc == 0 || rc == -EBUSY || rc == -ENOSPC || rc == -EINVAL,
+					  "A20 off: %d", rc);
+				if (rc) {
+					cr_assert_eq(m.n, nb);
+					cr_assert_eq(memcmp(before, m.r, sizeof(before)), 0,
+						     "a refused A20 off changed the map");
+				}
+			}
+			break;
+		case 4:
+			/* start over now and then, so the map is not always full */
+			mem_destroy(&m);
+			cr_assert_eq(mem_init(&m, (uint64_t)(rand() % 64 + 1) * MiB), 0);
+			break;
+		default:
+			(void)mem_add(&m, rnd64(), rnd64(), MEM_MMIO, NULL); /* mostly nonsense */
+			break;
+		}
+		cr_assert_leq(m.n, MEM_MAX_REGIONS);
+		for (unsigned i = 0; i < m.n; i++) {
+			const struct mem_region *r = &m.r[i];
+			cr_assert_gt(r->size, 0);
+			cr_assert_geq(r->gpa + (r->size - 1), r->gpa, "region %u wraps", i);
+			if (i)
+				cr_assert_gt(r->gpa, m.r[i - 1].gpa + (m.r[i - 1].size - 1),
+					     "regions %u and %u overlap", i - 1, i);
+			if (r->kind == MEM_RAM) {
+				/* the safety property: RAM always points into the one mapping */
+				cr_assert_geq(r->hva, m.ram);
+				cr_assert_leq((uint64_t)(r->hva - m.ram) + r->size, m.ram_size,
+					      "RAM region %u leaves the mapping", i);
+			}
+		}
+		for (int q = 0; q < 40; q++) {
+			uint64_t g, len;
+			if (q & 1 && m.n) {
+				/* near a region edge */
+				const struct mem_region *r = &m.r[(unsigned)rand() % m.n];
+				g = r->gpa + r->size - 8 + (uint64_t)(rand() % 16);
+				len = (uint64_t)(rand() % 32);
+			} else {
+				g = rnd64();
+				len = (q % 3 == 0) ? rnd64() : (uint64_t)(rand() % 0x3000);
+			}
+			bool w = rand() & 1;
+			cr_assert_eq(mem_gpa_to_hva(&m, g, len, w), ref_translate(&m, g, len, w),
+				     "gpa %#llx len %#llx write %d", (unsigned long long)g,
+				     (unsigned long long)len, w);
+		}
+	}
 }
