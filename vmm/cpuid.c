@@ -90,7 +90,7 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 	const struct kvm_cpuid2 *s = vm->cpuid;
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (s->nent + 1) * sizeof(c->entries[0]));
 	unsigned n = 0;
-	int r = 0;
+	int r;
 
 	if (!c)
 		return -ENOMEM;
@@ -115,8 +115,11 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 		.edx = 0x65766f63,
 	};
 	c->nent = n;
-	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
 		r = -errno;
-	free(c);
-	return r;
+		free(c);
+		return r;
+	}
+	v->cpuid = c;
+	return 0;
 }

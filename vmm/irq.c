@@ -96,7 +96,7 @@ void irq_pic_intr(void *ctx)
 
 	/* The boot vCPU checks the PIC before each KVM_RUN; the kick makes it
 	 * leave KVM_RUN (or a halt) to do so. Its own exits need no kick. */
-	if (vm->vcpus && atomic_load(&vm->vcpus[0].started) && !pthread_equal(pthread_self(), vm->vcpus[0].thread))
+	if (vm->vcpus && atomic_load(&vm->vcpus[0].started) && !pthread_equal(pthread_self(), vm->vcpus[0].self))
 		vcpu_kick(&vm->vcpus[0]);
 }
 

@@ -50,6 +50,10 @@ int kvm_open_vm(struct vm *vm)
 		return COVE_EXIT_HOST;
 	}
 	r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (r < 0) {
+		fprintf(stderr, "cove: /dev/kvm: not a KVM device (KVM_GET_API_VERSION: %s)\n", strerror(errno));
+		return COVE_EXIT_HOST;
+	}
 	if (r != KVM_API_VERSION) {
 		fprintf(stderr, "cove: /dev/kvm: API version %d, cove needs %d\n", r, KVM_API_VERSION);
 		return COVE_EXIT_HOST;

@@ -68,6 +68,13 @@ void stats_print(struct vm *vm, FILE *out)
 		fprintf(out, "cove: stats: unclaimed port accesses %llu, unclaimed MMIO accesses %llu\n",
 			(unsigned long long)bus_unknown_count(vm->bus, BUS_PIO),
 			(unsigned long long)bus_unknown_count(vm->bus, BUS_MMIO));
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (vm->vcpus[i].emu && vcpu_emu_count(vm->vcpus[i].emu)) {
+			fprintf(out, "cove: stats: vCPU %u: %llu instructions emulated by x86emu\n", i,
+				(unsigned long long)vcpu_emu_count(vm->vcpus[i].emu));
+			vcpu_emu_print_stats(vm->vcpus[i].emu, out);
+		}
+	}
 	for (unsigned op = 0; op < VM_STAT_OPCODES; op++) {
 		uint64_t n = atomic_load_explicit(&vm->emu_opcodes[op], memory_order_relaxed);
 

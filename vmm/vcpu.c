@@ -56,7 +56,7 @@ void vcpu_kick(struct vcpu *v)
 	 * signal (whose handler sets it again) interrupts a running guest. */
 	v->run->immediate_exit = 1;
 	if (atomic_load(&v->started))
-		pthread_kill(v->thread, SIGUSR1);
+		pthread_kill(v->self, SIGUSR1);
 }
 
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id)
@@ -213,11 +213,29 @@ static void vcpu_dump(struct vcpu *v)
 		(unsigned long long)s.cr4, (unsigned long long)s.efer);
 }
 
-/* The one place emulation failures go. x86emu plugs in here; until then
- * the instruction is reported and the VM crashes. */
-int vcpu_emulate_failed(struct vcpu *v)
+/* The one place emulation failures go: cove's x86emu on this vCPU's state. */
+int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen)
 {
-	(void)v;
+	struct kvm_mp_state halted = {.mp_state = KVM_MP_STATE_HALTED};
+
+	if (!v->emu) {
+		snprintf(why, whylen, "no emulator");
+		return -ENOSYS;
+	}
+	switch (vcpu_emu_step(v->emu, why, whylen)) {
+	case VCPU_EMU_DONE:
+		return 0;
+	case VCPU_EMU_HLT:
+		/* The in-kernel LAPIC waits for the wake-up, as for a hlt
+		 * KVM ran itself. */
+		if (ioctl(v->fd, KVM_SET_MP_STATE, &halted) < 0) {
+			snprintf(why, whylen, "emulated hlt: KVM_SET_MP_STATE: %s", strerror(errno));
+			return -ENOSYS;
+		}
+		return 0;
+	case VCPU_EMU_FAILED:
+		break;
+	}
 	return -ENOSYS;
 }
 
@@ -232,24 +250,29 @@ static void vcpu_crash(struct vcpu *v, const char *fmt, const char *detail)
 static void vcpu_internal_error(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	char detail[128];
+	char detail[384];
 
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
-		if (vcpu_emulate_failed(v) == 0)
+		char why[160];
+		int n;
+
+		why[0] = '\0';
+		if (vcpu_emulate_failed(v, why, sizeof(why)) == 0)
 			return;
-		int n = snprintf(detail, sizeof(detail), "instruction bytes");
+		n = snprintf(detail, sizeof(detail), "%s%s", why, why[0] ? "; " : "");
 		if (run->emulation_failure.ndata >= 2 && (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
 			unsigned len = run->emulation_failure.insn_size;
 
+			n += snprintf(detail + n, sizeof(detail) - n, "KVM's instruction bytes:");
 			if (len > sizeof(run->emulation_failure.insn_bytes))
 				len = sizeof(run->emulation_failure.insn_bytes);
 			for (unsigned i = 0; i < len && n < (int)sizeof(detail) - 4; i++)
 				n += snprintf(detail + n, sizeof(detail) - n, " %02x",
 					      run->emulation_failure.insn_bytes[i]);
 			if (!len)
-				snprintf(detail + n, sizeof(detail) - n, " (none fetched)");
+				snprintf(detail + n, sizeof(detail) - n, " none fetched");
 		} else {
-			snprintf(detail + n, sizeof(detail) - n, " not given by KVM");
+			snprintf(detail + n, sizeof(detail) - n, "KVM could not fetch the instruction bytes");
 		}
 		vcpu_crash(v, "cove: vCPU %u: KVM could not emulate an instruction (%s)\n", detail);
 		return;
@@ -400,6 +423,8 @@ void *vcpu_thread(void *arg)
 	int r;
 
 	vcpu_tls_run = v->run;
+	v->self = pthread_self();
+	atomic_store(&v->started, true);
 	r = seccomp_install(SECCOMP_ROLE_VCPU, vm->cfg->seccomp);
 	if (r < 0) {
 		if (vm_end(vm, COVE_EXIT_HOST))

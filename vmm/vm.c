@@ -58,7 +58,8 @@ bool vm_end(struct vm *vm, int status)
 	if (!atomic_compare_exchange_strong(&vm->status, &expected, status))
 		return false;
 	for (unsigned i = 0; i < vm->ncpus; i++)
-		if (vm->vcpus[i].run && !pthread_equal(pthread_self(), vm->vcpus[i].thread))
+		if (vm->vcpus[i].run && !(atomic_load(&vm->vcpus[i].started) &&
+					   pthread_equal(pthread_self(), vm->vcpus[i].self)))
 			vcpu_kick(&vm->vcpus[i]);
 	if (vm->loop)
 		evloop_stop(vm->loop);
@@ -395,7 +396,7 @@ static int vm_start_threads(struct vm *vm)
 				fprintf(stderr, "cove: vCPU %u thread: %s\n", i, strerror(r));
 			return -r;
 		}
-		atomic_store(&vm->vcpus[i].started, true);
+		vm->vcpus[i].joinable = true;
 	}
 	r = pthread_create(&vm->io_thread, NULL, vm_io_thread, vm);
 	if (r) {
@@ -490,6 +491,12 @@ static int vm_setup(struct vm *vm)
 			fprintf(stderr, "cove: vCPU %u: KVM_SET_CPUID2: %s\n", i, strerror(-r));
 			return COVE_EXIT_HOST;
 		}
+		/* Made now: after the filters are in, a vCPU allocates nothing. */
+		vm->vcpus[i].emu = vcpu_emu_new(vm->vcpus[i].fd, &vm->mem, vm->bus, vm->vcpus[i].cpuid);
+		if (!vm->vcpus[i].emu) {
+			fprintf(stderr, "cove: vCPU %u: emulator: %s\n", i, strerror(ENOMEM));
+			return COVE_EXIT_HOST;
+		}
 	}
 	r = vcpu_setup_bsp(&vm->vcpus[0], &vm->boot.bsp, vm->legacy);
 	if (r < 0) {
@@ -569,7 +576,7 @@ int vm_run(const struct vm_config *cfg)
 		seccomp_test_trigger(SECCOMP_ROLE_MAIN, cfg->seccomp_trigger);
 	}
 	for (unsigned i = 0; i < vm->ncpus; i++)
-		if (atomic_load(&vm->vcpus[i].started))
+		if (vm->vcpus[i].joinable)
 			pthread_join(vm->vcpus[i].thread, NULL);
 	/* Every vCPU has returned, so the VM has ended and the loop is told
 	 * to stop; the I/O thread flushes the disks before it returns. */

@@ -3,17 +3,9 @@
 #ifndef COVE_VMM_VM_INTERNAL_H
 #define COVE_VMM_VM_INTERNAL_H
 
-#include <sys/ioctl.h>
-/* musl's <sys/ioctl.h> defines the _IO* macros without a guard; the
- * kernel's (the same encoding) replace them. */
-#ifndef __GLIBC__
-#undef _IOC
-#undef _IO
-#undef _IOR
-#undef _IOW
-#undef _IOWR
-#endif
-#include <linux/kvm.h>
+/* First: it includes <linux/kvm.h> past musl's unguarded _IO* macros. */
+#include "vmm/emulate.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -41,11 +33,17 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
-	pthread_t thread;
-	atomic_bool started; /* thread is valid: vm_end may signal it */
+	pthread_t thread;    /* for pthread_join, written by the main thread */
+	pthread_t self;      /* the same, written by the vCPU thread before started */
+	/* Set by the vCPU thread before its first look at the VM's status, so
+	 * vm_end either sees it and signals, or the thread sees the end. */
+	atomic_bool started;
+	bool joinable; /* main thread only */
 	/* Written only by this vCPU's thread; summed at the end. */
 	uint64_t exits[VM_STAT_EXITS];
 	uint64_t run_eintr;
+	struct kvm_cpuid2 *cpuid;  /* what KVM_SET_CPUID2 got; x86emu answers CPUID from it */
+	struct vcpu_emu *emu;      /* cove's emulator on this vCPU (vmm/emulate.h) */
 };
 
 struct vm_irq {
@@ -96,9 +94,10 @@ int vcpu_setup_bsp(struct vcpu *v, const struct boot_cpu *b, bool legacy);
 void *vcpu_thread(void *arg);
 void vcpu_kick(struct vcpu *v);
 void vcpu_signals_init(void);
-/* An instruction KVM could not emulate: 0 when handled (later, x86emu),
- * or -ENOSYS: the VM crashes with the bytes and registers on stderr. */
-int vcpu_emulate_failed(struct vcpu *v);
+/* An instruction KVM could not emulate goes to x86emu: 0 when it was
+ * emulated, or -ENOSYS with a one-line reason in why: the VM crashes with
+ * it and the registers on stderr. */
+int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen);
 
 /* cpuid.c */
 int cpuid_init(struct vm *vm);
