@@ -22,10 +22,10 @@ extern const uint8_t cove_builtin_hello_end[];
 #define PAGE_SIZE 4096ULL
 
 const struct load_area load_boot_areas[] = {
-	{BOOT_START_INFO_GPA, LOAD_STRINGS_END, "the boot information"},
-	{BOOT_CMDLINE_GPA, BOOT_CMDLINE_GPA + BOOT_CMDLINE_MAX, "the command line"},
-	{BOOT_FDT_GPA, BOOT_FDT_GPA + BOOT_FDT_MAX, "the device tree"},
-	{LOAD_LEGACY_HOLE_START, LOAD_LEGACY_HOLE_END, "the legacy BIOS area"},
+    {BOOT_START_INFO_GPA, LOAD_STRINGS_END, "the boot information"},
+    {BOOT_CMDLINE_GPA, BOOT_CMDLINE_GPA + BOOT_CMDLINE_MAX, "the command line"},
+    {BOOT_FDT_GPA, BOOT_FDT_GPA + BOOT_FDT_MAX, "the device tree"},
+    {LOAD_LEGACY_HOLE_START, LOAD_LEGACY_HOLE_END, "the legacy BIOS area"},
 };
 const unsigned load_nboot_areas = sizeof(load_boot_areas) / sizeof(load_boot_areas[0]);
 
@@ -62,8 +62,9 @@ int load_check_range(const struct load_image *img, const struct mem_map *m, uint
 		return load_err(err, errlen, img, -ERANGE, "%s at 0x%llx (size 0x%llx) wraps around", what,
 				(unsigned long long)gpa, (unsigned long long)len);
 	if (ranges_overlap(gpa, len, MEM_HOLE_START, MEM_HOLE_END - MEM_HOLE_START))
-		return load_err(err, errlen, img, -ERANGE, "%s at 0x%llx-0x%llx is in the MMIO hole (0x%llx-0x%llx)",
-				what, (unsigned long long)gpa, (unsigned long long)end,
+		return load_err(err, errlen, img, -ERANGE,
+				"%s at 0x%llx-0x%llx is in the MMIO hole (0x%llx-0x%llx)", what,
+				(unsigned long long)gpa, (unsigned long long)end,
 				(unsigned long long)MEM_HOLE_START, (unsigned long long)MEM_HOLE_END);
 	for (unsigned i = 0; i < load_nboot_areas; i++) {
 		const struct load_area *a = &load_boot_areas[i];
@@ -75,8 +76,8 @@ int load_check_range(const struct load_image *img, const struct mem_map *m, uint
 					(unsigned long long)a->start, (unsigned long long)a->end);
 	}
 	if (!mem_gpa_to_hva(m, gpa, len, true))
-		return load_err(err, errlen, img, -ERANGE, "%s at 0x%llx-0x%llx is outside RAM (%llu MiB)", what,
-				(unsigned long long)gpa, (unsigned long long)end,
+		return load_err(err, errlen, img, -ERANGE, "%s at 0x%llx-0x%llx is outside RAM (%llu MiB)",
+				what, (unsigned long long)gpa, (unsigned long long)end,
 				(unsigned long long)(m->ram_size >> 20));
 	return 0;
 }
@@ -107,7 +108,8 @@ unsigned load_memmap(const struct mem_map *m, struct load_range *out, unsigned m
 			continue;
 		/* RAM under the legacy hole is there but not for the guest's use. */
 		if (start < LOAD_LEGACY_HOLE_START)
-			n = memmap_add(out, n, max, start, (end < LOAD_LEGACY_HOLE_START ? end : LOAD_LEGACY_HOLE_START) - start,
+			n = memmap_add(out, n, max, start,
+				       (end < LOAD_LEGACY_HOLE_START ? end : LOAD_LEGACY_HOLE_START) - start,
 				       LOAD_E820_RAM);
 		if (end > LOAD_LEGACY_HOLE_END) {
 			uint64_t s = start > LOAD_LEGACY_HOLE_END ? start : LOAD_LEGACY_HOLE_END;
@@ -149,7 +151,8 @@ static int file_open(const struct load_image *img, const char *path, uint64_t *s
 }
 
 /* Reads exactly len bytes from fd at offset 0 into dst. */
-static int file_read_all(const struct load_image *img, int fd, void *dst, uint64_t len, char *err, size_t errlen)
+static int file_read_all(const struct load_image *img, int fd, void *dst, uint64_t len, char *err,
+			 size_t errlen)
 {
 	uint64_t done = 0;
 
@@ -162,7 +165,8 @@ static int file_read_all(const struct load_image *img, int fd, void *dst, uint64
 		if (r < 0)
 			return load_err(err, errlen, img, -errno, "read failed: %s", strerror(errno));
 		if (r == 0)
-			return load_err(err, errlen, img, -EIO, "file shrank while reading (%llu of %llu bytes)",
+			return load_err(err, errlen, img, -EIO,
+					"file shrank while reading (%llu of %llu bytes)",
 					(unsigned long long)done, (unsigned long long)len);
 		done += (uint64_t)r;
 	}
@@ -198,7 +202,8 @@ static uint64_t modules_limit(const struct mem_map *m, uint64_t from)
 }
 
 static int load_one_module(struct mem_map *m, const char *what, const char *path, const char *string,
-			   uint64_t *next, uint64_t *strings, struct load_module *mod, char *err, size_t errlen)
+			   uint64_t *next, uint64_t *strings, struct load_module *mod, char *err,
+			   size_t errlen)
 {
 	struct load_image img = {.what = what, .name = path};
 	uint64_t size, limit, gpa = *next;
@@ -213,7 +218,8 @@ static int load_one_module(struct mem_map *m, const char *what, const char *path
 		close(fd);
 		return load_err(err, errlen, &img, -ENOSPC,
 				"%llu bytes do not fit in guest RAM (%llu bytes free at 0x%llx)",
-				(unsigned long long)size, (unsigned long long)(limit - gpa), (unsigned long long)gpa);
+				(unsigned long long)size, (unsigned long long)(limit - gpa),
+				(unsigned long long)gpa);
 	}
 	hva = mem_gpa_to_hva(m, gpa, size, true);
 	if (!hva) {
@@ -228,7 +234,8 @@ static int load_one_module(struct mem_map *m, const char *what, const char *path
 	mod->gpa = gpa;
 	mod->size = size;
 	if (put_string(m, strings, string ? string : path, &mod->cmdline_gpa) < 0)
-		return load_err(err, errlen, &img, -ENOSPC, "module strings exceed the %llu bytes cove passes",
+		return load_err(err, errlen, &img, -ENOSPC,
+				"module strings exceed the %llu bytes cove passes",
 				(unsigned long long)(LOAD_STRINGS_END - LOAD_STRINGS_GPA));
 	/* Page aligned, as multiboot flag bit 0 asks and PVH guests expect. */
 	*next = (gpa + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
@@ -246,15 +253,17 @@ int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 	int r;
 
 	if (clen >= BOOT_CMDLINE_MAX)
-		return load_err(err, errlen, NULL, -E2BIG, "command line: %zu bytes is too long (at most %llu)", clen,
+		return load_err(err, errlen, NULL, -E2BIG,
+				"command line: %zu bytes is too long (at most %llu)", clen,
 				(unsigned long long)BOOT_CMDLINE_MAX - 1);
 	if (mem_write(m, BOOT_CMDLINE_GPA, cmdline, clen + 1) < 0)
-		return load_err(err, errlen, NULL, -ENOSPC, "command line: guest RAM (%llu KiB) has no room at 0x%llx",
-				(unsigned long long)(m->ram_size >> 10), (unsigned long long)BOOT_CMDLINE_GPA);
+		return load_err(
+		    err, errlen, NULL, -ENOSPC, "command line: guest RAM (%llu KiB) has no room at 0x%llx",
+		    (unsigned long long)(m->ram_size >> 10), (unsigned long long)BOOT_CMDLINE_GPA);
 	*cmdline_gpa = BOOT_CMDLINE_GPA;
 	if (cfg->nmodules > VM_MAX_MODULES)
-		return load_err(err, errlen, NULL, -EINVAL, "too many modules (%u, at most %u)", cfg->nmodules,
-				VM_MAX_MODULES);
+		return load_err(err, errlen, NULL, -EINVAL, "too many modules (%u, at most %u)",
+				cfg->nmodules, VM_MAX_MODULES);
 
 	if (add_overflow(top, PAGE_SIZE - 1, &next))
 		return load_err(err, errlen, NULL, -ERANGE, "kernel ends at the top of the address space");
@@ -269,19 +278,19 @@ int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 		n++;
 	}
 	for (unsigned i = 0; i < cfg->nmodules; i++) {
-		r = load_one_module(m, "module", cfg->modules[i].path, cfg->modules[i].cmdline, &next, &strings,
-				    &mods[n], err, errlen);
+		r = load_one_module(m, "module", cfg->modules[i].path, cfg->modules[i].cmdline, &next,
+				    &strings, &mods[n], err, errlen);
 		if (r < 0)
 			return r;
 		n++;
 	}
 
 	struct vmfdt_params fp = {
-		.cmdline = cmdline,
-		.map = map,
-		.nmap = load_memmap(m, map, LOAD_MAX_MEMMAP),
-		.ncpus = cfg->cpus ? cfg->cpus : 1,
-		.bus = bus,
+	    .cmdline = cmdline,
+	    .map = map,
+	    .nmap = load_memmap(m, map, LOAD_MAX_MEMMAP),
+	    .ncpus = cfg->cpus ? cfg->cpus : 1,
+	    .bus = bus,
 	};
 	r = vmfdt_install(m, &fp, BOOT_FDT_GPA, BOOT_FDT_MAX, &fdt_size);
 	mods[n].gpa = BOOT_FDT_GPA;
@@ -300,7 +309,8 @@ int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 				r == -ENOSPC ? "no room in guest RAM" : strerror(-r));
 	mods[n].size = fdt_size;
 	if (put_string(m, &strings, LOAD_FDT_CMDLINE, &mods[n].cmdline_gpa) < 0)
-		return load_err(err, errlen, NULL, -ENOSPC, "module strings exceed the %llu bytes cove passes",
+		return load_err(err, errlen, NULL, -ENOSPC,
+				"module strings exceed the %llu bytes cove passes",
 				(unsigned long long)(LOAD_STRINGS_END - LOAD_STRINGS_GPA));
 	return (int)n + 1;
 }
@@ -328,7 +338,8 @@ static int image_read(struct load_image *img, const char *path, uint64_t ram, ui
 	buf = malloc((size_t)size);
 	if (!buf) {
 		close(fd);
-		return load_err(err, errlen, img, -ENOMEM, "no memory to read %llu bytes", (unsigned long long)size);
+		return load_err(err, errlen, img, -ENOMEM, "no memory to read %llu bytes",
+				(unsigned long long)size);
 	}
 	r = file_read_all(img, fd, buf, size, err, errlen);
 	close(fd);
@@ -348,7 +359,7 @@ static bool is_bzimage(const uint8_t *buf, size_t len)
 }
 
 int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
-			 const struct load_image *img, struct boot_info *info, char *err, size_t errlen)
+		    const struct load_image *img, struct boot_info *info, char *err, size_t errlen)
 {
 	struct elf_image elf;
 	long mb;
@@ -364,11 +375,13 @@ int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *
 		if (r == 0 && elf.has_pvh)
 			return load_pvh(cfg, m, bus, img, &elf, info, err, errlen);
 		if (mb >= 0)
-			return load_multiboot(cfg, m, bus, img, (size_t)mb, r == 0 ? &elf : NULL, info, err, errlen);
+			return load_multiboot(cfg, m, bus, img, (size_t)mb, r == 0 ? &elf : NULL, info, err,
+					      errlen);
 		if (r < 0)
 			return r;
-		return load_err(err, errlen, img, -ENOEXEC,
-				"ELF has neither a PVH note (XEN_ELFNOTE_PHYS32_ENTRY) nor a multiboot header");
+		return load_err(
+		    err, errlen, img, -ENOEXEC,
+		    "ELF has neither a PVH note (XEN_ELFNOTE_PHYS32_ENTRY) nor a multiboot header");
 	}
 	if (mb >= 0)
 		return load_multiboot(cfg, m, bus, img, (size_t)mb, NULL, info, err, errlen);

@@ -63,11 +63,11 @@ static int fdt_emit(void *fdt, const struct vmfdt_params *p)
 	int r;
 
 	/* Sequential-write calls; the first failure ends the build. */
-#define TRY(call)                                                                                                      \
-	do {                                                                                                           \
-		r = (call);                                                                                            \
-		if (r)                                                                                                 \
-			return r;                                                                                      \
+#define TRY(call)                                                                                            \
+	do {                                                                                                 \
+		r = (call);                                                                                  \
+		if (r)                                                                                       \
+			return r;                                                                            \
 	} while (0)
 
 	TRY(fdt_finish_reservemap(fdt));

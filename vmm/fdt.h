@@ -12,7 +12,7 @@
 #include "vmm/load_internal.h"
 
 struct vmfdt_params {
-	const char *cmdline;          /* /chosen bootargs; NULL: empty */
+	const char *cmdline;	      /* /chosen bootargs; NULL: empty */
 	const struct load_range *map; /* memory map; its LOAD_E820_RAM entries become /memory nodes */
 	unsigned nmap;
 	unsigned ncpus;
@@ -24,6 +24,7 @@ struct vmfdt_params {
 long vmfdt_build(void *buf, size_t len, const struct vmfdt_params *p);
 /* vmfdt_build into guest memory at gpa, at most max bytes; *size gets the
  * blob's size. 0 or -errno (-ENOSPC: larger than max). */
-int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t gpa, uint64_t max, uint64_t *size);
+int vmfdt_install(struct mem_map *m, const struct vmfdt_params *p, uint64_t gpa, uint64_t max,
+		  uint64_t *size);
 
 #endif

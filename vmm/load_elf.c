@@ -4,12 +4,13 @@
  * before it is used. */
 #include <elf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm/load_internal.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
-#define ELF_MAX_PHDRS 256
+#define ELF_MAX_PHDRS		 256
 
 bool elf_is_elf(const uint8_t *buf, size_t len)
 {
@@ -45,7 +46,8 @@ static int elf_scan_notes(const struct load_image *img, uint64_t off, uint64_t s
 			  char *err, size_t errlen)
 {
 	if (!in_file(img, off, size))
-		return load_err(err, errlen, img, -ENOEXEC, "truncated: ELF notes at 0x%llx+0x%llx are beyond the file",
+		return load_err(err, errlen, img, -ENOEXEC,
+				"truncated: ELF notes at 0x%llx+0x%llx are beyond the file",
 				(unsigned long long)off, (unsigned long long)size);
 	while (size >= 12) {
 		const uint8_t *n = img->buf + off;
@@ -55,7 +57,8 @@ static int elf_scan_notes(const struct load_image *img, uint64_t off, uint64_t s
 		uint64_t total = 12 + name_pad + desc_pad;
 
 		if (total > size)
-			return load_err(err, errlen, img, -ENOEXEC, "truncated: ELF note at 0x%llx runs past its segment",
+			return load_err(err, errlen, img, -ENOEXEC,
+					"truncated: ELF note at 0x%llx runs past its segment",
 					(unsigned long long)off);
 		if (type == XEN_ELFNOTE_PHYS32_ENTRY && namesz == 4 && memcmp(n + 12, "Xen", 4) == 0) {
 			const uint8_t *d = n + 12 + name_pad;
@@ -96,41 +99,49 @@ int elf_parse(const struct load_image *img, struct elf_image *elf, char *err, si
 		Elf64_Ehdr eh;
 
 		if (img->len < sizeof(eh))
-			return load_err(err, errlen, img, -ENOEXEC, "truncated: ELF header is beyond the file");
+			return load_err(err, errlen, img, -ENOEXEC,
+					"truncated: ELF header is beyond the file");
 		memcpy(&eh, b, sizeof(eh));
 		if (eh.e_machine != EM_X86_64)
-			return load_err(err, errlen, img, -ENOEXEC, "wrong machine %u for ELF64 (want x86-64, %u)",
-					eh.e_machine, EM_X86_64);
+			return load_err(err, errlen, img, -ENOEXEC,
+					"wrong machine %u for ELF64 (want x86-64, %u)", eh.e_machine,
+					EM_X86_64);
 		if (eh.e_type != ET_EXEC)
-			return load_err(err, errlen, img, -ENOEXEC, "ELF type %u is not an executable", eh.e_type);
+			return load_err(err, errlen, img, -ENOEXEC, "ELF type %u is not an executable",
+					eh.e_type);
 		elf->is64 = true;
 		elf->entry = eh.e_entry;
 		phoff = eh.e_phoff;
 		phentsize = eh.e_phentsize;
 		phnum = eh.e_phnum;
 		if (phentsize < sizeof(Elf64_Phdr))
-			return load_err(err, errlen, img, -ENOEXEC, "ELF program header size %llu is too small",
+			return load_err(err, errlen, img, -ENOEXEC,
+					"ELF program header size %llu is too small",
 					(unsigned long long)phentsize);
 	} else if (b[EI_CLASS] == ELFCLASS32) {
 		Elf32_Ehdr eh;
 
 		if (img->len < sizeof(eh))
-			return load_err(err, errlen, img, -ENOEXEC, "truncated: ELF header is beyond the file");
+			return load_err(err, errlen, img, -ENOEXEC,
+					"truncated: ELF header is beyond the file");
 		memcpy(&eh, b, sizeof(eh));
 		if (eh.e_machine != EM_386)
-			return load_err(err, errlen, img, -ENOEXEC, "wrong machine %u for ELF32 (want i386, %u)",
-					eh.e_machine, EM_386);
+			return load_err(err, errlen, img, -ENOEXEC,
+					"wrong machine %u for ELF32 (want i386, %u)", eh.e_machine, EM_386);
 		if (eh.e_type != ET_EXEC)
-			return load_err(err, errlen, img, -ENOEXEC, "ELF type %u is not an executable", eh.e_type);
+			return load_err(err, errlen, img, -ENOEXEC, "ELF type %u is not an executable",
+					eh.e_type);
 		elf->entry = eh.e_entry;
 		phoff = eh.e_phoff;
 		phentsize = eh.e_phentsize;
 		phnum = eh.e_phnum;
 		if (phentsize < sizeof(Elf32_Phdr))
-			return load_err(err, errlen, img, -ENOEXEC, "ELF program header size %llu is too small",
+			return load_err(err, errlen, img, -ENOEXEC,
+					"ELF program header size %llu is too small",
 					(unsigned long long)phentsize);
 	} else {
-		return load_err(err, errlen, img, -ENOEXEC, "wrong ELF class %u (want 32- or 64-bit)", b[EI_CLASS]);
+		return load_err(err, errlen, img, -ENOEXEC, "wrong ELF class %u (want 32- or 64-bit)",
+				b[EI_CLASS]);
 	}
 	if (phnum == 0)
 		return load_err(err, errlen, img, -ENOEXEC, "ELF has no program headers");
@@ -174,10 +185,11 @@ int elf_parse(const struct load_image *img, struct elf_image *elf, char *err, si
 					(unsigned long long)s.paddr, (unsigned long long)s.filesz,
 					(unsigned long long)s.memsz);
 		if (!in_file(img, s.offset, s.filesz))
-			return load_err(err, errlen, img, -ENOEXEC,
-					"truncated: ELF segment at 0x%llx has data at 0x%llx+0x%llx beyond the file",
-					(unsigned long long)s.paddr, (unsigned long long)s.offset,
-					(unsigned long long)s.filesz);
+			return load_err(
+			    err, errlen, img, -ENOEXEC,
+			    "truncated: ELF segment at 0x%llx has data at 0x%llx+0x%llx beyond the file",
+			    (unsigned long long)s.paddr, (unsigned long long)s.offset,
+			    (unsigned long long)s.filesz);
 		if (elf->nseg == ELF_MAX_SEGS)
 			return load_err(err, errlen, img, -ENOEXEC, "ELF has more than %u loadable segments",
 					ELF_MAX_SEGS);
@@ -195,8 +207,8 @@ int elf_parse(const struct load_image *img, struct elf_image *elf, char *err, si
 
 		if (add_overflow(a->paddr, a->memsz, &aend) || aend > c->paddr)
 			return load_err(err, errlen, img, -ENOEXEC,
-					"ELF segments at 0x%llx and 0x%llx overlap", (unsigned long long)a->paddr,
-					(unsigned long long)c->paddr);
+					"ELF segments at 0x%llx and 0x%llx overlap",
+					(unsigned long long)a->paddr, (unsigned long long)c->paddr);
 	}
 	return 0;
 }
@@ -211,7 +223,7 @@ int elf_load(const struct load_image *img, const struct elf_image *elf, struct m
 	for (unsigned i = 0; i < elf->nseg; i++) {
 		const struct elf_seg *s = &elf->seg[i];
 
-		__builtin_snprintf(what, sizeof(what), "ELF segment %u", i);
+		snprintf(what, sizeof(what), "ELF segment %u", i);
 		r = load_check_range(img, m, s->paddr, s->memsz, what, err, errlen);
 		if (r < 0)
 			return r;

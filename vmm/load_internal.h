@@ -27,21 +27,21 @@ struct load_image {
 
 /* Formats "what 'name': <fmt>" into err and returns ret (a -errno). */
 int load_err(char *err, size_t errlen, const struct load_image *img, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* Legacy PC hole below 1 MiB: VGA memory, option ROMs, the BIOS (and cove's
  * ACPI tables at 0xe0000). Reserved in every memory map, never loaded into. */
 #define LOAD_LEGACY_HOLE_START 0xa0000ULL
-#define LOAD_LEGACY_HOLE_END 0x100000ULL
+#define LOAD_LEGACY_HOLE_END   0x100000ULL
 
 /* The boot data page at BOOT_START_INFO_GPA: start info (PVH) or multiboot
  * info at its base, then the module list, the memory map and the module
  * strings, all ending below the boot-sector address 0x7c00. */
 #define LOAD_MODLIST_GPA (BOOT_START_INFO_GPA + 0x100)
-#define LOAD_MEMMAP_GPA (BOOT_START_INFO_GPA + 0x400)
+#define LOAD_MEMMAP_GPA	 (BOOT_START_INFO_GPA + 0x400)
 #define LOAD_STRINGS_GPA (BOOT_START_INFO_GPA + 0x800)
 #define LOAD_STRINGS_END 0x7c00ULL
-#define LOAD_MAX_MEMMAP 32
+#define LOAD_MAX_MEMMAP	 32
 /* initrd, every --module, and the FDT. */
 #define LOAD_MAX_MODULES (VM_MAX_MODULES + 2)
 #define LOAD_FDT_CMDLINE "cove-fdt"
@@ -55,7 +55,7 @@ extern const struct load_area load_boot_areas[];
 extern const unsigned load_nboot_areas;
 
 /* e820 types, as hvm_memmap_table_entry and multiboot use them. */
-#define LOAD_E820_RAM 1
+#define LOAD_E820_RAM	   1
 #define LOAD_E820_RESERVED 2
 
 struct load_range {
@@ -76,7 +76,7 @@ struct elf_seg {
 };
 struct elf_image {
 	bool is64;
-	uint64_t entry; /* e_entry */
+	uint64_t entry;			  /* e_entry */
 	struct elf_seg seg[ELF_MAX_SEGS]; /* PT_LOAD with memsz > 0, sorted by paddr */
 	unsigned nseg;
 	bool has_pvh;
@@ -111,18 +111,19 @@ int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 
 /* boot_load() after the file is read: cfg->raw set means a raw image,
  * otherwise the protocol is picked from img's contents. */
-int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, const struct load_image *img,
-		    struct boot_info *info, char *err, size_t errlen);
+int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
+		    const struct load_image *img, struct boot_info *info, char *err, size_t errlen);
 
 /* The loaders; img is the whole image. */
-int load_raw(const struct vm_config *cfg, struct mem_map *m, const struct load_image *img, struct boot_info *info,
-	     char *err, size_t errlen);
+int load_raw(const struct vm_config *cfg, struct mem_map *m, const struct load_image *img,
+	     struct boot_info *info, char *err, size_t errlen);
 int load_pvh(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, const struct load_image *img,
 	     const struct elf_image *elf, struct boot_info *info, char *err, size_t errlen);
 /* mb_off: the multiboot header's offset in the image. elf is NULL when the
  * image is not a valid ELF (then the a.out kludge must be used). */
-int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, const struct load_image *img,
-		   size_t mb_off, const struct elf_image *elf, struct boot_info *info, char *err, size_t errlen);
+int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
+		   const struct load_image *img, size_t mb_off, const struct elf_image *elf,
+		   struct boot_info *info, char *err, size_t errlen);
 /* The offset of a valid multiboot v1 header in the first 8 KiB, or -1. */
 long multiboot_find(const uint8_t *buf, size_t len);
 

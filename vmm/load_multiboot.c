@@ -8,20 +8,20 @@
 
 #include "vmm/load_internal.h"
 
-#define MB_HEADER_MAGIC 0x1BADB002u
+#define MB_HEADER_MAGIC	    0x1BADB002u
 #define MB_BOOTLOADER_MAGIC 0x2BADB002u
-#define MB_SEARCH 8192
-#define MB_PAGE_ALIGN (1u << 0)
-#define MB_MEMORY_INFO (1u << 1)
-#define MB_VIDEO_MODE (1u << 2)
-#define MB_AOUT_KLUDGE (1u << 16)
+#define MB_SEARCH	    8192
+#define MB_PAGE_ALIGN	    (1u << 0)
+#define MB_MEMORY_INFO	    (1u << 1)
+#define MB_VIDEO_MODE	    (1u << 2)
+#define MB_AOUT_KLUDGE	    (1u << 16)
 /* Bits 0-15 are requirements: the loader must refuse ones it lacks. */
 #define MB_SUPPORTED_REQUIRED (MB_PAGE_ALIGN | MB_MEMORY_INFO)
 
-#define MB_INFO_MEMORY (1u << 0)
-#define MB_INFO_CMDLINE (1u << 2)
-#define MB_INFO_MODS (1u << 3)
-#define MB_INFO_MEM_MAP (1u << 6)
+#define MB_INFO_MEMORY		 (1u << 0)
+#define MB_INFO_CMDLINE		 (1u << 2)
+#define MB_INFO_MODS		 (1u << 3)
+#define MB_INFO_MEM_MAP		 (1u << 6)
 #define MB_INFO_BOOT_LOADER_NAME (1u << 9)
 
 struct mb_header {
@@ -80,8 +80,8 @@ long multiboot_find(const uint8_t *buf, size_t len)
 }
 
 /* Loads the image through the a.out-kludge fields; *entry and *top out. */
-static int mb_load_kludge(const struct load_image *img, struct mem_map *m, size_t off, const struct mb_header *h,
-			  uint64_t *entry, uint64_t *top, char *err, size_t errlen)
+static int mb_load_kludge(const struct load_image *img, struct mem_map *m, size_t off,
+			  const struct mb_header *h, uint64_t *entry, uint64_t *top, char *err, size_t errlen)
 {
 	uint64_t file_off, load_len, load_end, bss_end;
 	int r;
@@ -98,24 +98,27 @@ static int mb_load_kludge(const struct load_image *img, struct mem_map *m, size_
 		load_len = img->len - file_off;
 	} else {
 		if (h->load_end_addr < h->load_addr)
-			return load_err(err, errlen, img, -ENOEXEC, "multiboot load_end_addr 0x%x is below load_addr 0x%x",
+			return load_err(err, errlen, img, -ENOEXEC,
+					"multiboot load_end_addr 0x%x is below load_addr 0x%x",
 					h->load_end_addr, h->load_addr);
 		load_len = h->load_end_addr - h->load_addr;
 		if (load_len > img->len - file_off)
 			return load_err(err, errlen, img, -ENOEXEC,
-					"truncated: multiboot load range 0x%x-0x%x is beyond the file", h->load_addr,
-					h->load_end_addr);
+					"truncated: multiboot load range 0x%x-0x%x is beyond the file",
+					h->load_addr, h->load_end_addr);
 	}
 	load_end = h->load_addr + load_len;
 	bss_end = load_end;
 	if (h->bss_end_addr) {
 		if (h->bss_end_addr < load_end)
-			return load_err(err, errlen, img, -ENOEXEC, "multiboot bss_end_addr 0x%x is below the load end 0x%llx",
+			return load_err(err, errlen, img, -ENOEXEC,
+					"multiboot bss_end_addr 0x%x is below the load end 0x%llx",
 					h->bss_end_addr, (unsigned long long)load_end);
 		bss_end = h->bss_end_addr;
 	}
 	if (h->entry_addr < h->load_addr || h->entry_addr >= bss_end)
-		return load_err(err, errlen, img, -ENOEXEC, "multiboot entry 0x%x is not inside the loaded image 0x%x-0x%llx",
+		return load_err(err, errlen, img, -ENOEXEC,
+				"multiboot entry 0x%x is not inside the loaded image 0x%x-0x%llx",
 				h->entry_addr, h->load_addr, (unsigned long long)bss_end);
 	r = load_check_range(img, m, h->load_addr, bss_end - h->load_addr, "multiboot image", err, errlen);
 	if (r < 0)
@@ -144,8 +147,9 @@ static int mb_elf_entry(const struct load_image *img, const struct elf_image *el
 			(unsigned long long)elf->entry);
 }
 
-int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, const struct load_image *img,
-		   size_t mb_off, const struct elf_image *elf, struct boot_info *info, char *err, size_t errlen)
+int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
+		   const struct load_image *img, size_t mb_off, const struct elf_image *elf,
+		   struct boot_info *info, char *err, size_t errlen)
 {
 	struct mb_header h = {0};
 	struct load_module mods[LOAD_MAX_MODULES];
@@ -173,8 +177,9 @@ int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *b
 			/* Reports why the ELF is unusable. */
 			return elf_parse(img, &e, err, errlen);
 		}
-		return load_err(err, errlen, img, -ENOEXEC,
-				"multiboot image is not ELF and has no a.out-kludge address fields (flag bit 16)");
+		return load_err(
+		    err, errlen, img, -ENOEXEC,
+		    "multiboot image is not ELF and has no a.out-kludge address fields (flag bit 16)");
 	} else {
 		r = mb_elf_entry(img, elf, &entry, err, errlen);
 		if (r == 0)
@@ -198,10 +203,12 @@ int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *b
 		if (map[i].type == LOAD_E820_RAM && map[i].addr == 0)
 			mi.mem_lower = (uint32_t)(map[i].size >> 10);
 		if (map[i].type == LOAD_E820_RAM && map[i].addr == LOAD_LEGACY_HOLE_END)
-			mi.mem_upper = map[i].size >> 10 > UINT32_MAX ? UINT32_MAX : (uint32_t)(map[i].size >> 10);
+			mi.mem_upper =
+			    map[i].size >> 10 > UINT32_MAX ? UINT32_MAX : (uint32_t)(map[i].size >> 10);
 	}
 
-	mi.flags = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MEM_MAP | MB_INFO_BOOT_LOADER_NAME;
+	mi.flags =
+	    MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MEM_MAP | MB_INFO_BOOT_LOADER_NAME;
 	mi.cmdline = (uint32_t)cmdline;
 	mi.mods_count = (uint32_t)nmods;
 	mi.mods_addr = LOAD_MODLIST_GPA;
@@ -212,15 +219,16 @@ int load_multiboot(const struct vm_config *cfg, struct mem_map *m, struct bus *b
 	    mem_write(m, LOAD_MEMMAP_GPA, mmap, nmap * sizeof(mmap[0])) < 0 ||
 	    mem_write(m, MB_LOADER_NAME_GPA, loader_name, sizeof(loader_name)) < 0 ||
 	    mem_write(m, BOOT_START_INFO_GPA, &mi, sizeof(mi)) < 0)
-		return load_err(err, errlen, img, -ENOSPC, "guest RAM (%llu KiB) has no room for the multiboot info",
+		return load_err(err, errlen, img, -ENOSPC,
+				"guest RAM (%llu KiB) has no room for the multiboot info",
 				(unsigned long long)(m->ram_size >> 10));
 
 	info->bsp = (struct boot_cpu){
-		.mode = BOOT_FLAT32,
-		.rip = entry,
-		.rax = MB_BOOTLOADER_MAGIC,
-		.rbx = BOOT_START_INFO_GPA,
-		.rflags = 0x2,
+	    .mode = BOOT_FLAT32,
+	    .rip = entry,
+	    .rax = MB_BOOTLOADER_MAGIC,
+	    .rbx = BOOT_START_INFO_GPA,
+	    .rflags = 0x2,
 	};
 	info->legacy_pc = false;
 	info->kind = "multiboot";

@@ -6,7 +6,7 @@
 
 #include "vmm/load_internal.h"
 
-#define HVM_START_MAGIC 0x336ec578u
+#define HVM_START_MAGIC	  0x336ec578u
 #define HVM_START_VERSION 1u
 
 struct hvm_start_info {
@@ -89,14 +89,15 @@ int load_pvh(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, co
 	if (mem_write(m, LOAD_MODLIST_GPA, ml, (size_t)nmods * sizeof(ml[0])) < 0 ||
 	    mem_write(m, LOAD_MEMMAP_GPA, mm, nmap * sizeof(mm[0])) < 0 ||
 	    mem_write(m, BOOT_START_INFO_GPA, &si, sizeof(si)) < 0)
-		return load_err(err, errlen, img, -ENOSPC, "guest RAM (%llu KiB) has no room for the start info",
+		return load_err(err, errlen, img, -ENOSPC,
+				"guest RAM (%llu KiB) has no room for the start info",
 				(unsigned long long)(m->ram_size >> 10));
 
 	info->bsp = (struct boot_cpu){
-		.mode = BOOT_FLAT32,
-		.rip = elf->pvh_entry,
-		.rbx = BOOT_START_INFO_GPA,
-		.rflags = 0x2,
+	    .mode = BOOT_FLAT32,
+	    .rip = elf->pvh_entry,
+	    .rbx = BOOT_START_INFO_GPA,
+	    .rflags = 0x2,
 	};
 	info->legacy_pc = false;
 	info->kind = "pvh";

@@ -24,7 +24,7 @@ struct result {
 	bool ok;
 	double mean_ms, min_ms;
 	long maxrss_kb; /* the largest peak RSS over the runs */
-	int status;     /* exit status of the first run */
+	int status;	/* exit status of the first run */
 };
 
 static double now_ms(void)
@@ -260,8 +260,11 @@ int main(int argc, char **argv)
 	printf("\n1. tiny real-mode blob (out 0x3f8, out 0xf4)\n");
 	char *cove_raw[] = {cove, "--raw", blob_path, NULL};
 	char *floor_raw[] = {floor, blob_path, NULL};
-	char *qemu_raw[] = {(char *)qemu, "-M", "microvm", "-accel", "kvm", "-nodefaults", "-no-user-config",
-			    "-nographic", "-bios", bios_path, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL};
+	char *qemu_raw[] = {
+	    (char *)qemu, "-M",		 "microvm",	    "-accel",
+	    "kvm",	  "-nodefaults", "-no-user-config", "-nographic",
+	    "-bios",	  bios_path,	 "-device",	    "isa-debug-exit,iobase=0xf4,iosize=4",
+	    NULL};
 	struct result rc = {0}, rf = {0}, rq = {0};
 
 	if (have_cove)
@@ -280,8 +283,11 @@ int main(int argc, char **argv)
 
 	printf("\n2. hello guest (PVH ELF %s)\n", hello);
 	char *cove_hello[] = {cove, NULL};
-	char *qemu_hello[] = {(char *)qemu, "-M", "microvm", "-accel", "kvm", "-nodefaults", "-no-user-config",
-			      "-nographic", "-kernel", hello, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL};
+	char *qemu_hello[] = {
+	    (char *)qemu, "-M",		 "microvm",	    "-accel",
+	    "kvm",	  "-nodefaults", "-no-user-config", "-nographic",
+	    "-kernel",	  hello,	 "-device",	    "isa-debug-exit,iobase=0xf4,iosize=4",
+	    NULL};
 	struct result hc = {0}, hq = {0};
 
 	if (have_cove)
@@ -303,13 +309,15 @@ int main(int argc, char **argv)
 		printf("  cove --mem 64M (hello): peak RSS %.2f MiB (wait4 maxrss; target <= 4 MiB)\n",
 		       mr.maxrss_kb / 1024.0);
 		if (hwm >= 0 && guest_rss >= 0)
-			printf("  at exit: VmHWM %.2f MiB, guest RAM resident %.2f MiB, cove's own %.2f MiB (target <= 1 MiB)\n",
+			printf("  at exit: VmHWM %.2f MiB, guest RAM resident %.2f MiB, cove's own %.2f MiB "
+			       "(target <= 1 MiB)\n",
 			       hwm / 1024.0, guest_rss / 1024.0, (hwm - guest_rss) / 1024.0);
 		else
 			printf("  at exit: could not read /proc (ptrace refused?)\n");
 	}
 	if (stat(cove_stripped, &st) == 0)
-		printf("  %s: %lld bytes (%.1f KiB)\n", cove_stripped, (long long)st.st_size, st.st_size / 1024.0);
+		printf("  %s: %lld bytes (%.1f KiB)\n", cove_stripped, (long long)st.st_size,
+		       st.st_size / 1024.0);
 	else
 		printf("  %s: not built\n", cove_stripped);
 

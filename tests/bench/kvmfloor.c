@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define MEM_SIZE (64u << 20)
-#define LOAD 0x7c00
+#define LOAD	 0x7c00
 
 static void die(const char *what)
 {
@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 		die("KVM_CREATE_VM");
 	if (ioctl(vm, KVM_ENABLE_CAP, &cap) < 0)
 		die("KVM_CAP_SPLIT_IRQCHIP");
-	ram = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ram =
+	    mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (ram == MAP_FAILED)
 		die("mmap");
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);

@@ -25,11 +25,11 @@ static const struct bus_ops ops = {dev_read, dev_write};
 static struct bus *bus;
 static uint8_t buf[16384];
 static const struct load_range map[] = {
-	{0, 0xa0000, LOAD_E820_RAM},
-	{0xa0000, 0x60000, LOAD_E820_RESERVED},
-	{0x100000, 0xbff00000, LOAD_E820_RAM},
-	{MEM_HOLE_START, MEM_HOLE_END - MEM_HOLE_START, LOAD_E820_RESERVED},
-	{0x100000000ULL, 0x40000000, LOAD_E820_RAM},
+    {0, 0xa0000, LOAD_E820_RAM},
+    {0xa0000, 0x60000, LOAD_E820_RESERVED},
+    {0x100000, 0xbff00000, LOAD_E820_RAM},
+    {MEM_HOLE_START, MEM_HOLE_END - MEM_HOLE_START, LOAD_E820_RESERVED},
+    {0x100000000ULL, 0x40000000, LOAD_E820_RAM},
 };
 
 static void setup(void)
@@ -98,7 +98,8 @@ Test(fdt, tree_describes_root_chosen_memory_cpus_and_every_compatible_device)
 	cr_assert_eq(u32_prop(buf, "/", "#address-cells"), 2);
 	cr_assert_eq(u32_prop(buf, "/", "#size-cells"), 2);
 	cr_assert_str_eq(fdt_getprop(buf, 0, "compatible", NULL), "cove,vm");
-	cr_assert_str_eq(fdt_getprop(buf, fdt_path_offset(buf, "/chosen"), "bootargs", NULL), "root=none x=1");
+	cr_assert_str_eq(fdt_getprop(buf, fdt_path_offset(buf, "/chosen"), "bootargs", NULL),
+			 "root=none x=1");
 
 	assert_reg(buf, "/memory@0", 0, 0xa0000);
 	assert_reg(buf, "/memory@100000", 0x100000, 0xbff00000);
@@ -116,14 +117,17 @@ Test(fdt, tree_describes_root_chosen_memory_cpus_and_every_compatible_device)
 	cr_assert_lt(fdt_path_offset(buf, "/cpus/cpu@3"), 0, "exactly ncpus cpus");
 
 	assert_reg(buf, "/serial@3f8", 0x3f8, 8);
-	cr_assert_str_eq(fdt_getprop(buf, fdt_path_offset(buf, "/serial@3f8"), "compatible", NULL), "ns16550a");
+	cr_assert_str_eq(fdt_getprop(buf, fdt_path_offset(buf, "/serial@3f8"), "compatible", NULL),
+			 "ns16550a");
 	cr_assert_eq(u32_prop(buf, "/serial@3f8", "interrupts"), 4);
 	cr_assert_not_null(fdt_getprop(buf, fdt_path_offset(buf, "/serial@3f8"), "cove,pio", &len));
 	cr_assert_eq(len, 0, "cove,pio is empty");
 
 	assert_reg(buf, "/power@600", 0x600, 3);
-	cr_assert_str_eq(fdt_getprop(buf, fdt_path_offset(buf, "/power@600"), "compatible", NULL), "cove,power");
-	cr_assert_null(fdt_getprop(buf, fdt_path_offset(buf, "/power@600"), "interrupts", NULL), "irq -1: none");
+	cr_assert_str_eq(fdt_getprop(buf, fdt_path_offset(buf, "/power@600"), "compatible", NULL),
+			 "cove,power");
+	cr_assert_null(fdt_getprop(buf, fdt_path_offset(buf, "/power@600"), "interrupts", NULL),
+		       "irq -1: none");
 
 	assert_reg(buf, "/virtio_mmio@d0000000", 0xd0000000, 0x1000);
 	cr_assert_eq(u32_prop(buf, "/virtio_mmio@d0000000", "interrupts"), 5);

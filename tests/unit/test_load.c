@@ -216,11 +216,11 @@ static int load_buf(const struct vm_config *cfg, struct img i, struct boot_info 
 	return boot_load_image(cfg, &m, bus, &li, info, err, sizeof(err));
 }
 
-#define assert_err(r, code, text)                                                                                      \
-	do {                                                                                                           \
-		cr_assert_eq((r), (code), "return %d, want %d (err: %s)", (r), (code), err);                             \
-		cr_assert(strstr(err, (text)) != NULL, "err '%s' should mention '%s'", err, (text));                    \
-		cr_assert(strchr(err, '\n') == NULL, "err is one line: '%s'", err);                                     \
+#define assert_err(r, code, text)                                                                            \
+	do {                                                                                                 \
+		cr_assert_eq((r), (code), "return %d, want %d (err: %s)", (r), (code), err);                 \
+		cr_assert(strstr(err, (text)) != NULL, "err '%s' should mention '%s'", err, (text));         \
+		cr_assert(strchr(err, '\n') == NULL, "err is one line: '%s'", err);                          \
 	} while (0)
 
 struct hvm_start_info_t {
@@ -420,7 +420,8 @@ static void check_good_pvh(bool is64)
 	cr_assert(mm[0].addr == 0 && mm[0].size == 0xa0000 && mm[0].type == 1, "RAM below 640K");
 	cr_assert(mm[1].addr == 0xa0000 && mm[1].size == 0x60000 && mm[1].type == 2, "legacy hole reserved");
 	cr_assert(mm[2].addr == MIB && mm[2].size == 63 * MIB && mm[2].type == 1, "RAM from 1M");
-	cr_assert(mm[3].addr == MEM_HOLE_START && mm[3].size == MEM_HOLE_END - MEM_HOLE_START && mm[3].type == 2,
+	cr_assert(mm[3].addr == MEM_HOLE_START && mm[3].size == MEM_HOLE_END - MEM_HOLE_START &&
+		      mm[3].type == 2,
 		  "MMIO hole reserved");
 	free(i.buf);
 }
@@ -452,7 +453,8 @@ Test(pvh, memmap_has_ram_above_4g_when_guest_ram_crosses_the_hole)
 	cr_assert_eq(mem_read(&m, si.memmap_paddr, mm, 5 * sizeof(mm[0])), 0);
 	cr_assert_eq(mm[2].size, MEM_HOLE_START - MIB);
 	cr_assert(mm[4].addr == MEM_HOLE_END && mm[4].size == 4096 * MIB - MEM_HOLE_START && mm[4].type == 1,
-		  "RAM above 4 GiB: %llx+%llx", (unsigned long long)mm[4].addr, (unsigned long long)mm[4].size);
+		  "RAM above 4 GiB: %llx+%llx", (unsigned long long)mm[4].addr,
+		  (unsigned long long)mm[4].size);
 	free(i.buf);
 }
 
@@ -499,6 +501,25 @@ Test(pvh, initrd_then_modules_then_fdt_page_aligned_above_the_kernel)
 	read_str(mod[3].cmdline_paddr, s, sizeof(s));
 	cr_assert_str_eq(s, "cove-fdt", "the FDT is last");
 	cr_assert_eq(mod[3].paddr, BOOT_FDT_GPA);
+	free(i.buf);
+}
+
+Test(pvh, a_thousand_cpus_get_a_node_each)
+{
+	struct img i = good_pvh(true);
+	struct vm_config cfg = base_cfg();
+	struct boot_info info;
+	struct hvm_start_info_t si;
+	struct hvm_mod_t mod;
+
+	cfg.cpus = VM_MAX_CPUS;
+	cr_assert_eq(load_buf(&cfg, i, &info), 0, "%s", err);
+	cr_assert_eq(mem_read(&m, BOOT_START_INFO_GPA, &si, sizeof(si)), 0);
+	cr_assert_eq(mem_read(&m, si.modlist_paddr, &mod, sizeof(mod)), 0);
+	const void *fdt = mem_gpa_to_hva(&m, mod.paddr, mod.size, false);
+	cr_assert_eq(fdt_check_header(fdt), 0);
+	cr_assert_geq(fdt_path_offset(fdt, "/cpus/cpu@3ff"), 0);
+	cr_assert_lt(fdt_path_offset(fdt, "/cpus/cpu@400"), 0);
 	free(i.buf);
 }
 
@@ -582,6 +603,10 @@ static void seg_over_boot_info(struct img *i)
 {
 	set_paddr(i, 0x5000);
 }
+static void seg_in_legacy_hole(struct img *i)
+{
+	set_paddr(i, 0xa0000);
+}
 static void entry_outside(struct img *i)
 {
 	uint32_t e = 0x200000;
@@ -605,19 +630,20 @@ Test(pvh, each_malformation_gives_its_one_line_error)
 		int code;
 		const char *text;
 	} cases[] = {
-		{trunc_ehdr, -ENOEXEC, "truncated: ELF header"},
-		{bad_class, -ENOEXEC, "wrong ELF class"},
-		{wrong_machine, -ENOEXEC, "wrong machine"},
-		{phdrs_beyond_file, -ENOEXEC, "truncated: ELF program headers"},
-		{notes_beyond_file, -ENOEXEC, "truncated: ELF notes"},
-		{data_beyond_file, -ENOEXEC, "truncated"},
-		{filesz_gt_memsz, -ENOEXEC, "filesz 0x2000 > memsz 0x1000"},
-		{seg_outside_ram, -ERANGE, "outside RAM"},
-		{seg_in_hole, -ERANGE, "MMIO hole"},
-		{seg_over_boot_info, -ERANGE, "overlaps the boot information"},
-		{seg_wraps, -ERANGE, "wraps around"},
-		{entry_outside, -ENOEXEC, "PVH entry 0x200000 is not inside a loaded segment"},
-		{not_exec, -ENOEXEC, "not an executable"},
+	    {trunc_ehdr, -ENOEXEC, "truncated: ELF header"},
+	    {bad_class, -ENOEXEC, "wrong ELF class"},
+	    {wrong_machine, -ENOEXEC, "wrong machine"},
+	    {phdrs_beyond_file, -ENOEXEC, "truncated: ELF program headers"},
+	    {notes_beyond_file, -ENOEXEC, "truncated: ELF notes"},
+	    {data_beyond_file, -ENOEXEC, "truncated"},
+	    {filesz_gt_memsz, -ENOEXEC, "filesz 0x2000 > memsz 0x1000"},
+	    {seg_outside_ram, -ERANGE, "outside RAM"},
+	    {seg_in_hole, -ERANGE, "MMIO hole"},
+	    {seg_over_boot_info, -ERANGE, "overlaps the boot information"},
+	    {seg_wraps, -ERANGE, "wraps around"},
+	    {seg_in_legacy_hole, -ERANGE, "overlaps the legacy BIOS area"},
+	    {entry_outside, -ENOEXEC, "PVH entry 0x200000 is not inside a loaded segment"},
+	    {not_exec, -ENOEXEC, "not an executable"},
 	};
 	struct boot_info info;
 
@@ -627,7 +653,8 @@ Test(pvh, each_malformation_gives_its_one_line_error)
 		err[0] = 0;
 		r = load_good_modified(cases[k].mod, &info);
 		cr_assert_eq(r, cases[k].code, "case %u: return %d, want %d (%s)", k, r, cases[k].code, err);
-		cr_assert(strstr(err, cases[k].text), "case %u: err '%s' should mention '%s'", k, err, cases[k].text);
+		cr_assert(strstr(err, cases[k].text), "case %u: err '%s' should mention '%s'", k, err,
+			  cases[k].text);
 		cr_assert(strncmp(err, "kernel 'k.elf': ", 16) == 0, "case %u: names the file: %s", k, err);
 	}
 }
@@ -774,7 +801,7 @@ struct __attribute__((packed)) mb_mmap_t {
 
 static void put_mb_header(uint8_t *p, uint32_t flags, const uint32_t *kludge)
 {
-	uint32_t h[8] = {0x1BADB002, flags, (uint32_t)-(0x1BADB002u + flags)};
+	uint32_t h[8] = {0x1BADB002, flags, (uint32_t) - (0x1BADB002u + flags)};
 
 	if (kludge)
 		memcpy(h + 3, kludge, 5 * 4);
@@ -825,7 +852,8 @@ Test(multiboot, elf32_kernel_gets_eax_magic_and_a_complete_info)
 	read_str(mods[1].string, s, sizeof(s));
 	cr_assert_str_eq(s, "cove-fdt");
 	cr_assert_eq(mods[1].start, BOOT_FDT_GPA);
-	cr_assert_eq(fdt_check_header(mem_gpa_to_hva(&m, mods[1].start, mods[1].end - mods[1].start, false)), 0);
+	cr_assert_eq(fdt_check_header(mem_gpa_to_hva(&m, mods[1].start, mods[1].end - mods[1].start, false)),
+		     0);
 	cr_assert_eq(mi.mmap_length, 4 * sizeof(struct mb_mmap_t));
 	cr_assert_eq(mem_read(&m, mi.mmap_addr, mm, sizeof(mm)), 0);
 	cr_assert(mm[0].size == 20 && mm[0].addr == 0 && mm[0].len == 0xa0000 && mm[0].type == 1);
@@ -892,14 +920,14 @@ Test(multiboot, bad_kludge_fields_and_unsupported_flags_are_refused)
 		uint32_t flags;
 		const char *text;
 	} cases[] = {
-		{{0x100000, 0x100010, 0, 0, 0x100040}, 1u << 16, "do not match its offset"},
-		{{0x100010, 0x100000, 0x100000 + 0x2000, 0, 0x100040}, 1u << 16, "beyond the file"},
-		{{0x100010, 0x100000, 0x0ff000, 0, 0x100040}, 1u << 16, "load_end_addr"},
-		{{0x100010, 0x100000, 0, 0x100800, 0x100040}, 1u << 16, "bss_end_addr"},
-		{{0x100010, 0x100000, 0, 0, 0x200000}, 1u << 16, "entry 0x200000 is not inside"},
-		{{0x8000010, 0x8000000, 0, 0, 0x8000040}, 1u << 16, "outside RAM"},
-		{{0x100010, 0x100000, 0, 0, 0x100040}, (1u << 16) | (1u << 2), "a video mode"},
-		{{0x100010, 0x100000, 0, 0, 0x100040}, 0, "no a.out-kludge"},
+	    {{0x100000, 0x100010, 0, 0, 0x100040}, 1u << 16, "do not match its offset"},
+	    {{0x100010, 0x100000, 0x100000 + 0x2000, 0, 0x100040}, 1u << 16, "beyond the file"},
+	    {{0x100010, 0x100000, 0x0ff000, 0, 0x100040}, 1u << 16, "load_end_addr"},
+	    {{0x100010, 0x100000, 0, 0x100800, 0x100040}, 1u << 16, "bss_end_addr"},
+	    {{0x100010, 0x100000, 0, 0, 0x200000}, 1u << 16, "entry 0x200000 is not inside"},
+	    {{0x8000010, 0x8000000, 0, 0, 0x8000040}, 1u << 16, "outside RAM"},
+	    {{0x100010, 0x100000, 0, 0, 0x100040}, (1u << 16) | (1u << 2), "a video mode"},
+	    {{0x100010, 0x100000, 0, 0, 0x100040}, 0, "no a.out-kludge"},
 	};
 	struct vm_config cfg = base_cfg();
 	struct boot_info info;
@@ -913,7 +941,8 @@ Test(multiboot, bad_kludge_fields_and_unsupported_flags_are_refused)
 		err[0] = 0;
 		r = load_buf(&cfg, i, &info);
 		cr_assert_lt(r, 0, "case %u loads", k);
-		cr_assert(strstr(err, cases[k].text), "case %u: err '%s' should mention '%s'", k, err, cases[k].text);
+		cr_assert(strstr(err, cases[k].text), "case %u: err '%s' should mention '%s'", k, err,
+			  cases[k].text);
 		free(i.buf);
 	}
 }
@@ -971,7 +1000,7 @@ static void fuzz_one(const uint8_t *src, size_t len, bool raw)
 		cr_assert_lt(r, 0);
 		cr_assert(err[0] != 0, "a failure says why");
 		cr_assert(strncmp(err, "kernel 'fuzz': ", 15) == 0 || strncmp(err, "command line", 12) == 0 ||
-				  strncmp(err, "device tree", 11) == 0,
+			      strncmp(err, "device tree", 11) == 0,
 			  "error names the image: %s", err);
 	}
 	free(b);
