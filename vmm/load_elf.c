@@ -184,7 +184,8 @@ int elf_parse(const struct load_image *img, struct elf_image *elf, char *err, si
 					"ELF segment at 0x%llx has filesz 0x%llx > memsz 0x%llx",
 					(unsigned long long)s.paddr, (unsigned long long)s.filesz,
 					(unsigned long long)s.memsz);
-		if (!in_file(img, s.offset, s.filesz))
+		/* A bss-only segment's offset is never read: it may be anywhere. */
+		if (s.filesz && !in_file(img, s.offset, s.filesz))
 			return load_err(
 			    err, errlen, img, -ENOEXEC,
 			    "truncated: ELF segment at 0x%llx has data at 0x%llx+0x%llx beyond the file",

@@ -523,6 +523,27 @@ Test(pvh, a_thousand_cpus_get_a_node_each)
 	free(i.buf);
 }
 
+Test(pvh, bss_only_segment_loads_whatever_its_file_offset)
+{
+	struct pvh_note n = note_for(0x100010);
+	struct tseg segs[3] = {{PT_LOAD, 0x100000, 0x100000, 0x100, 0x100, NULL, 0},
+			       {PT_LOAD, 0x200000, 0x200000, 0, 0x10000, NULL, 0},
+			       {PT_NOTE, 0, 0, sizeof(n), sizeof(n), &n, 0}};
+	struct img i = build_elf(true, 0x100010, segs, 3);
+	struct vm_config cfg = base_cfg();
+	struct boot_info info;
+	struct hvm_start_info_t si;
+	struct hvm_mod_t mod;
+	uint64_t far = 0x7fffffff;
+
+	memcpy(i.buf + sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) + offsetof(Elf64_Phdr, p_offset), &far, 8);
+	cr_assert_eq(load_buf(&cfg, i, &info), 0, "%s", err);
+	cr_assert_eq(mem_read(&m, BOOT_START_INFO_GPA, &si, sizeof(si)), 0);
+	cr_assert_eq(mem_read(&m, si.modlist_paddr, &mod, sizeof(mod)), 0);
+	cr_assert_eq(mod.paddr, BOOT_FDT_GPA);
+	free(i.buf);
+}
+
 Test(pvh, entry_note_with_8_byte_value_is_accepted)
 {
 	struct {
@@ -976,6 +997,7 @@ static uint32_t rnd(void)
 }
 
 /* Loads a buffer copied to its exact size, so ASan sees any read past it. */
+static unsigned fuzz_loaded, fuzz_refused;
 static void fuzz_one(const uint8_t *src, size_t len, bool raw)
 {
 	uint8_t *b = malloc(len ? len : 1);
@@ -992,11 +1014,13 @@ static void fuzz_one(const uint8_t *src, size_t len, bool raw)
 	err[0] = 0;
 	r = boot_load_image(&cfg, &m, bus, &li, &info, err, sizeof(err));
 	if (r == 0) {
+		fuzz_loaded++;
 		cr_assert_not_null(info.kind);
 		if (info.bsp.mode == BOOT_FLAT32)
 			cr_assert(mem_gpa_to_hva(&m, info.bsp.rip, 1, false) != NULL, "entry 0x%llx in RAM",
 				  (unsigned long long)info.bsp.rip);
 	} else {
+		fuzz_refused++;
 		cr_assert_lt(r, 0);
 		cr_assert(err[0] != 0, "a failure says why");
 		cr_assert(strncmp(err, "kernel 'fuzz': ", 15) == 0 || strncmp(err, "command line", 12) == 0 ||
@@ -1030,6 +1054,7 @@ static void mutate_and_load(struct img base, unsigned iters, uint64_t seed)
 	uint8_t *b = malloc(base.len);
 
 	rng_state = seed;
+	fuzz_loaded = fuzz_refused = 0;
 	for (unsigned it = 0; it < iters; it++) {
 		size_t len = base.len;
 
@@ -1044,6 +1069,9 @@ static void mutate_and_load(struct img base, unsigned iters, uint64_t seed)
 			len = rnd() % base.len;
 		fuzz_one(b, len, false);
 	}
+	/* Both outcomes happen, so the mutations reach past the first check. */
+	cr_assert_gt(fuzz_loaded, 0, "some mutants still load");
+	cr_assert_gt(fuzz_refused, 0, "some mutants are refused");
 	free(b);
 }
 
