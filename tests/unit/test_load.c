@@ -305,6 +305,26 @@ Test(raw, image_reaching_past_1mib_plus_64k_is_refused)
 	free(big);
 }
 
+Test(raw, image_ending_exactly_at_the_real_mode_limit_loads)
+{
+	struct vm_config cfg = base_cfg();
+	struct boot_info info;
+	uint8_t *img = calloc(1, 0x10000);
+	int r;
+
+	img[0xffff] = 0xa5;
+	cfg.raw = write_file("top.bin", img, 0x10000);
+	cfg.raw_load = 0x10fff0 - 0x10000;
+	cr_assert_eq(boot_load(&cfg, &m, bus, &info, err, sizeof(err)), 0, "%s", err);
+	uint8_t last = 0;
+	cr_assert_eq(mem_read(&m, 0x10ffef, &last, 1), 0);
+	cr_assert_eq(last, 0xa5);
+	cfg.raw_load++;
+	r = boot_load(&cfg, &m, bus, &info, err, sizeof(err));
+	assert_err(r, -ERANGE, "do not fit");
+	free(img);
+}
+
 Test(raw, image_outside_guest_ram_is_refused)
 {
 	static const uint8_t blob[16] = {0xf4};
@@ -770,6 +790,29 @@ Test(pvh, initrd_or_module_that_does_not_fit_is_refused)
 	free(i.buf);
 }
 
+Test(pvh, module_strings_that_overflow_their_area_are_refused)
+{
+	struct img i = good_pvh(true);
+	struct vm_config cfg = base_cfg();
+	struct boot_info info;
+	static char longs[VM_MAX_MODULES][1200];
+	int r;
+
+	for (unsigned k = 0; k < VM_MAX_MODULES; k++) {
+		memset(longs[k], 'a' + k, sizeof(longs[k]) - 1);
+		cfg.modules[k].path = write_file("mod", "x", 1);
+		cfg.modules[k].cmdline = longs[k];
+	}
+	cfg.nmodules = VM_MAX_MODULES;
+	r = load_buf(&cfg, i, &info);
+	assert_err(r, -ENOSPC, "module strings exceed");
+
+	cfg.nmodules = VM_MAX_MODULES + 1;
+	r = load_buf(&cfg, i, &info);
+	assert_err(r, -EINVAL, "too many modules");
+	free(i.buf);
+}
+
 Test(dispatch, bzimage_and_unknown_images_are_refused_by_name, .init = setup, .fini = teardown)
 {
 	uint8_t bz[0x400] = {0};
@@ -881,6 +924,24 @@ Test(multiboot, elf32_kernel_gets_eax_magic_and_a_complete_info)
 	cr_assert(mm[1].addr == 0xa0000 && mm[1].type == 2);
 	cr_assert(mm[2].addr == MIB && mm[2].len == 63 * MIB && mm[2].type == 1);
 	cr_assert(mm[3].addr == MEM_HOLE_START && mm[3].type == 2);
+	free(i.buf);
+}
+
+Test(multiboot, elf64_multiboot_kernel_loads_too)
+{
+	uint8_t code[0x100] = {0};
+	struct tseg segs[1] = {{PT_LOAD, 0x300000, 0x300000, sizeof(code), sizeof(code), code, 0}};
+	struct vm_config cfg = base_cfg();
+	struct boot_info info;
+	uint8_t back[sizeof(code)];
+
+	put_mb_header(code + 8, 0x2, NULL);
+	struct img i = build_elf(true, 0x300004, segs, 1);
+	cr_assert_eq(load_buf(&cfg, i, &info), 0, "%s", err);
+	cr_assert_str_eq(info.kind, "multiboot");
+	cr_assert_eq(info.bsp.rip, 0x300004);
+	cr_assert_eq(mem_read(&m, 0x300000, back, sizeof(back)), 0);
+	cr_assert_arr_eq(back, code, sizeof(code));
 	free(i.buf);
 }
 
