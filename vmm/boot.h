@@ -41,6 +41,10 @@ struct boot_info {
 #define BOOT_CMDLINE_MAX 0x10000ULL
 #define BOOT_FDT_GPA 0x30000ULL
 #define BOOT_FDT_MAX 0x10000ULL
+/* PVH and multiboot guests get the FDT as the last module of the module
+ * list, with this string (vmm/fdt.c). It is at BOOT_FDT_GPA unless a very
+ * long command line makes it larger than BOOT_FDT_MAX. */
+#define BOOT_FDT_MODULE_CMDLINE "cove-fdt"
 
 /* Loads the image cfg names (cfg->raw, cfg->kernel, or the built-in hello
  * when both are NULL) into m and fills info. Devices are on bus already, so

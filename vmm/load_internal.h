@@ -44,7 +44,7 @@ int load_err(char *err, size_t errlen, const struct load_image *img, int ret, co
 #define LOAD_MAX_MEMMAP	 32
 /* initrd, every --module, and the FDT. */
 #define LOAD_MAX_MODULES (VM_MAX_MODULES + 2)
-#define LOAD_FDT_CMDLINE "cove-fdt"
+#define LOAD_FDT_CMDLINE BOOT_FDT_MODULE_CMDLINE
 
 /* Areas the loaders themselves write; a kernel segment must stay clear. */
 struct load_area {
