@@ -118,8 +118,10 @@ int rt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 			for (size_t i = 0; i < n; i++)
 				PUT(s[i]);
 		else
-			while (n)
-				PUT(tmp[--n]);
+			while (n) {
+				n--; /* not inside PUT: it skips its argument once full */
+				PUT(tmp[n]);
+			}
 	}
 	if (len)
 		buf[o < len ? o : len - 1] = '\0';
