@@ -443,6 +443,22 @@ static void check_good_pvh(bool is64)
 	cr_assert(mm[3].addr == MEM_HOLE_START && mm[3].size == MEM_HOLE_END - MEM_HOLE_START &&
 		      mm[3].type == 2,
 		  "MMIO hole reserved");
+	/* The FDT's memory nodes are the memmap's RAM entries, no more. */
+	for (unsigned k = 0; k < 4; k++) {
+		char path[40];
+		int len = 0, off;
+
+		snprintf(path, sizeof(path), "/memory@%llx", (unsigned long long)mm[k].addr);
+		off = fdt_path_offset(fdt, path);
+		if (mm[k].type != 1) {
+			cr_assert_lt(off, 0, "%s is not memory", path);
+			continue;
+		}
+		const uint64_t *reg = fdt_getprop(fdt, off, "reg", &len);
+		cr_assert(reg && len == 16, "%s has reg", path);
+		cr_assert_eq(fdt64_to_cpu(reg[0]), mm[k].addr);
+		cr_assert_eq(fdt64_to_cpu(reg[1]), mm[k].size);
+	}
 	free(i.buf);
 }
 
