@@ -108,16 +108,21 @@ static void seg_flat(struct kvm_segment *s, uint16_t sel, bool code, bool l64)
 }
 
 /* Legacy guests: LINT0 as ExtINT (the PIC), LINT1 as NMI, as BIOSes set
- * them; KVM takes KVM_INTERRUPT only while LINT0 is ExtINT. */
-static int vcpu_lapic_legacy(struct vcpu *v)
+ * them; KVM takes KVM_INTERRUPT only while LINT0 is ExtINT. Every guest
+ * gets the KVM_SET_LAPIC: it makes KVM rebuild its APIC ID map with every
+ * vCPU in it. Without it, on this host, the boot CPU's INIT-SIPI to an AP
+ * was dropped and the AP never left KVM_MP_STATE_UNINITIALIZED. */
+static int vcpu_lapic_setup(struct vcpu *v, bool legacy)
 {
 	struct kvm_lapic_state la;
 	uint32_t lvt0 = APIC_DM_EXTINT, lvt1 = APIC_DM_NMI;
 
 	if (ioctl(v->fd, KVM_GET_LAPIC, &la) < 0)
 		return -errno;
-	memcpy(&la.regs[APIC_LVT0], &lvt0, 4);
-	memcpy(&la.regs[APIC_LVT1], &lvt1, 4);
+	if (legacy) {
+		memcpy(&la.regs[APIC_LVT0], &lvt0, 4);
+		memcpy(&la.regs[APIC_LVT1], &lvt1, 4);
+	}
 	return ioctl(v->fd, KVM_SET_LAPIC, &la) < 0 ? -errno : 0;
 }
 
@@ -171,7 +176,7 @@ int vcpu_setup_bsp(struct vcpu *v, const struct boot_cpu *b, bool legacy)
 	r.rdi = b->rdi;
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return -errno;
-	return legacy ? vcpu_lapic_legacy(v) : 0;
+	return vcpu_lapic_setup(v, legacy);
 }
 
 static void vcpu_dump_seg(char *buf, size_t len, const char *name, const struct kvm_segment *s)
