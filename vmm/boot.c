@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vmm/fdt.h"
+#include "vmm/load_bzimage.h"
 #include "vmm/load_internal.h"
 
 /* vmm/builtin.S: the hello guest, compiled into cove. */
@@ -353,11 +354,6 @@ static int image_read(struct load_image *img, const char *path, uint64_t ram, ui
 	return 0;
 }
 
-static bool is_bzimage(const uint8_t *buf, size_t len)
-{
-	return len >= 0x206 && memcmp(buf + 0x202, "HdrS", 4) == 0;
-}
-
 int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *bus,
 		    const struct load_image *img, struct boot_info *info, char *err, size_t errlen)
 {
@@ -385,10 +381,9 @@ int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *
 	}
 	if (mb >= 0)
 		return load_multiboot(cfg, m, bus, img, (size_t)mb, NULL, info, err, errlen);
-	if (is_bzimage(img->buf, img->len)) {
-		/* The Linux boot protocol's loader (vmm/load_bzimage.c) goes here. */
-		return load_err(err, errlen, img, -ENOEXEC, "bzImage is not supported yet");
-	}
+	/* The Linux boot protocol (vmm/load_bzimage.c). */
+	if (bzimage_is_bzimage(img->buf, img->len))
+		return load_bzimage(cfg, m, bus, img, info, err, errlen);
 	return load_err(err, errlen, img, -ENOEXEC, "not a PVH ELF, multiboot or bzImage image");
 }
 
