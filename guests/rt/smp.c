@@ -4,6 +4,9 @@
 #include "rt.h"
 
 #define LAPIC_ID 0x20
+#define LAPIC_SVR 0xf0
+#define SVR_APIC_ENABLED 0x100u
+#define SVR_SPURIOUS_VECTOR 0xffu
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310
 #define ICR_INIT 0x00000500u
@@ -65,6 +68,13 @@ int rt_start_ap(unsigned apic_id, void (*fn)(void *), void *arg, uint64_t timeou
 	ap_arg = arg;
 	ap_running = 0;
 	rt_mb();
+	/* Software-enable this CPU's LAPIC first, as the SDM's MP start-up
+	 * does. It also matters here: KVM then rebuilds its APIC-ID map, and
+	 * until something does, an INIT/SIPI to an AP that was never touched
+	 * is lost (seen with a split irqchip on this host). */
+	uint32_t svr = rt_mmio_read32(RT_LAPIC_BASE + LAPIC_SVR);
+	if (!(svr & SVR_APIC_ENABLED))
+		rt_mmio_write32(RT_LAPIC_BASE + LAPIC_SVR, svr | SVR_APIC_ENABLED | SVR_SPURIOUS_VECTOR);
 	icr_send(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
 	/* The SDM's 10 ms and 200 us waits are for real hardware; a virtual
 	 * CPU needs none, so keep them short. */

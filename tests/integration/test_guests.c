@@ -181,6 +181,15 @@ Test(cove, smp_two_cpus_both_come_up)
 	EXPECT_STATUS(0);
 }
 
+Test(cove, smp_four_cpus_all_come_up_one_at_a_time)
+{
+	RUN("--cpus", "4", "-k", (char *)guest("smp.elf"));
+	EXPECT_OUT("smp: cpu 2 apic id 2\n");
+	EXPECT_OUT("smp: cpu 3 apic id 3\n");
+	EXPECT_OUT("smp: 4 cpus up\n");
+	EXPECT_STATUS(0);
+}
+
 Test(cove, smp_one_cpu_reports_one)
 {
 	RUN("--cpus", "1", "-k", (char *)guest("smp.elf"));
