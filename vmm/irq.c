@@ -56,8 +56,8 @@ void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_d
 	pthread_mutex_unlock(&vm->irq.lock);
 	/* Only ENOMEM can make a table of at most 24 valid entries fail: the
 	 * host is out of memory, and the guest would lose interrupts. */
-	if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
-		fprintf(stderr, "cove: KVM_SET_GSI_ROUTING: %s\n", strerror(-r));
+	if (r < 0)
+		vm_endf(vm, COVE_EXIT_HOST, "cove: KVM_SET_GSI_ROUTING: %s\n", strerror(-r));
 }
 
 void irq_ioapic_deliver(void *ctx, uint64_t msi_addr, uint32_t msi_data)
@@ -66,8 +66,8 @@ void irq_ioapic_deliver(void *ctx, uint64_t msi_addr, uint32_t msi_data)
 	struct kvm_msi msi = {.address_lo = (uint32_t)msi_addr, .address_hi = msi_addr >> 32, .data = msi_data};
 
 	/* 0 means the guest blocked it (no APIC matched): not an error. */
-	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0 && errno != EINVAL && vm_end(vm, COVE_EXIT_HOST))
-		fprintf(stderr, "cove: KVM_SIGNAL_MSI: %s\n", strerror(errno));
+	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0 && errno != EINVAL)
+		vm_endf(vm, COVE_EXIT_HOST, "cove: KVM_SIGNAL_MSI: %s\n", strerror(errno));
 }
 
 int irq_irqfd(void *ctx, unsigned gsi, int efd)

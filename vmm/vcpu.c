@@ -246,10 +246,11 @@ int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen)
 
 static void vcpu_crash(struct vcpu *v, const char *fmt, const char *detail)
 {
-	if (!vm_end(v->vm, COVE_EXIT_CRASH))
+	if (!vm_claim(v->vm, COVE_EXIT_CRASH))
 		return;
 	fprintf(stderr, fmt, v->id, detail);
 	vcpu_dump(v);
+	vm_release(v->vm);
 }
 
 static void vcpu_internal_error(struct vcpu *v)
@@ -408,9 +409,10 @@ static void vcpu_loop(struct vcpu *v)
 				v->run_eintr++;
 				continue;
 			}
-			if (vm_end(vm, COVE_EXIT_CRASH)) {
+			if (vm_claim(vm, COVE_EXIT_CRASH)) {
 				fprintf(stderr, "cove: vCPU %u: KVM_RUN: %s\n", v->id, strerror(e));
 				vcpu_dump(v);
+				vm_release(vm);
 			}
 			return;
 		}
@@ -420,9 +422,12 @@ static void vcpu_loop(struct vcpu *v)
 	}
 }
 
-void *vcpu_thread(void *arg)
+/* A vCPU's thread body. The boot vCPU runs on the main thread (no thread
+ * hand-off before the guest's first instruction or after its last: on a
+ * busy host each costs a scheduler slice), which is then both roles' test
+ * trigger point. */
+static void vcpu_body(struct vcpu *v, bool on_main)
 {
-	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
 	sigset_t set;
 	int r;
@@ -432,14 +437,25 @@ void *vcpu_thread(void *arg)
 	atomic_store(&v->started, true);
 	r = seccomp_install(SECCOMP_ROLE_VCPU, vm->cfg->seccomp);
 	if (r < 0) {
-		if (vm_end(vm, COVE_EXIT_HOST))
-			fprintf(stderr, "cove: vCPU %u: seccomp filter: %s\n", v->id, strerror(-r));
-		return NULL;
+		vm_endf(vm, COVE_EXIT_HOST, "cove: vCPU %u: seccomp filter: %s\n", v->id, strerror(-r));
+		return;
 	}
 	seccomp_test_trigger(SECCOMP_ROLE_VCPU, vm->cfg->seccomp_trigger);
+	if (on_main)
+		seccomp_test_trigger(SECCOMP_ROLE_MAIN, vm->cfg->seccomp_trigger);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vcpu_loop(v);
+}
+
+void *vcpu_thread(void *arg)
+{
+	vcpu_body(arg, false);
 	return NULL;
+}
+
+void vcpu_run_on_main(struct vcpu *v)
+{
+	vcpu_body(v, true);
 }

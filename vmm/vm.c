@@ -4,12 +4,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,13 +48,24 @@ static struct vm_io {
 /* fds open when vm_run started, which --jail closes. */
 static unsigned char vm_inherited_fds[VM_JAIL_FDS / 8];
 static bool vm_io_started;
+#ifdef COVE_SANITIZE
+/* Under ASan every thread is joined, so leak checks run on a quiet process. */
+static const bool vm_full_teardown = true;
+#else
+static const bool vm_full_teardown = false;
+#endif
+
+static bool vm_has_virtio(const struct vm_config *cfg)
+{
+	return cfg->ndisks || cfg->nnets || cfg->console || cfg->rng;
+}
 
 bool vm_ended(struct vm *vm)
 {
 	return atomic_load_explicit(&vm->status, memory_order_acquire) != -1;
 }
 
-bool vm_end(struct vm *vm, int status)
+bool vm_claim(struct vm *vm, int status)
 {
 	int expected = -1;
 
@@ -64,6 +78,40 @@ bool vm_end(struct vm *vm, int status)
 	if (vm->loop)
 		evloop_stop(vm->loop);
 	return true;
+}
+
+/* Only the main thread waits on it. */
+void vm_release(struct vm *vm)
+{
+	atomic_store(&vm->released, 1);
+	syscall(SYS_futex, &vm->released, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+bool vm_end(struct vm *vm, int status)
+{
+	if (!vm_claim(vm, status))
+		return false;
+	vm_release(vm);
+	return true;
+}
+
+void vm_endf(struct vm *vm, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!vm_claim(vm, status))
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	vm_release(vm);
+}
+
+/* Main thread: until the VM's end is decided and reported. */
+static void vm_wait_released(struct vm *vm)
+{
+	while (!atomic_load(&vm->released))
+		syscall(SYS_futex, &vm->released, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
 
 static void ev_poweroff(void *ctx)
@@ -87,8 +135,8 @@ static void ev_set_a20(void *ctx, bool enabled)
 	struct vm *vm = ctx;
 	int r = mem_set_a20(&vm->mem, enabled);
 
-	if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
-		fprintf(stderr, "cove: A20 %s: %s\n", enabled ? "on" : "off", strerror(-r));
+	if (r < 0)
+		vm_endf(vm, COVE_EXIT_HOST, "cove: A20 %s: %s\n", enabled ? "on" : "off", strerror(-r));
 }
 
 static bool ev_get_a20(void *ctx)
@@ -210,16 +258,15 @@ static void io_sig_done(struct ev_waiter *w, int res, unsigned flags)
 	(void)flags;
 	if (res != (int)sizeof(vm_io.si))
 		return;
-	if (vm_end(&the_vm, COVE_EXIT_SIGNAL_BASE + sig))
-		fprintf(stderr, "cove: %s: shutting down\n", vm_signame(sig));
+	vm_endf(&the_vm, COVE_EXIT_SIGNAL_BASE + sig, "cove: %s: shutting down\n", vm_signame(sig));
 }
 
 static void io_timeout_done(struct ev_waiter *w, int res, unsigned flags)
 {
 	(void)w;
 	(void)flags;
-	if (res == -ETIME && vm_end(&the_vm, COVE_EXIT_TIMEOUT))
-		fprintf(stderr, "cove: timeout after %u s\n", the_vm.cfg->timeout_sec);
+	if (res == -ETIME)
+		vm_endf(&the_vm, COVE_EXIT_TIMEOUT, "cove: timeout after %u s\n", the_vm.cfg->timeout_sec);
 }
 
 /* Queues the I/O thread's own requests; they are submitted when its loop
@@ -268,16 +315,15 @@ static void *vm_io_thread(void *arg)
 	int r = seccomp_install(SECCOMP_ROLE_IO, vm->cfg->seccomp);
 
 	if (r < 0) {
-		if (vm_end(vm, COVE_EXIT_HOST))
-			fprintf(stderr, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
+		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
 		return NULL;
 	}
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
 	if (vm->pit)
 		vm_pit_service(vm);
 	r = evloop_run(vm->loop);
-	if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
-		fprintf(stderr, "cove: event loop: %s\n", strerror(-r));
+	if (r < 0)
+		vm_endf(vm, COVE_EXIT_HOST, "cove: event loop: %s\n", strerror(-r));
 	virtio_shutdown();
 	return NULL;
 }
@@ -385,26 +431,24 @@ static void vm_snapshot_fds(bool set_mode, int *keep, unsigned *nkeep)
 	closedir(d);
 }
 
+/* The I/O thread and the APs' threads; the boot vCPU stays on this one. */
 static int vm_start_threads(struct vm *vm)
 {
-	int r;
+	int r = pthread_create(&vm->io_thread, NULL, vm_io_thread, vm);
 
-	for (unsigned i = 0; i < vm->ncpus; i++) {
+	if (r) {
+		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: %s\n", strerror(r));
+		return -r;
+	}
+	vm_io_started = true;
+	for (unsigned i = 1; i < vm->ncpus; i++) {
 		r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
 		if (r) {
-			if (vm_end(vm, COVE_EXIT_HOST))
-				fprintf(stderr, "cove: vCPU %u thread: %s\n", i, strerror(r));
+			vm_endf(vm, COVE_EXIT_HOST, "cove: vCPU %u thread: %s\n", i, strerror(r));
 			return -r;
 		}
 		vm->vcpus[i].joinable = true;
 	}
-	r = pthread_create(&vm->io_thread, NULL, vm_io_thread, vm);
-	if (r) {
-		if (vm_end(vm, COVE_EXIT_HOST))
-			fprintf(stderr, "cove: I/O thread: %s\n", strerror(r));
-		return -r;
-	}
-	vm_io_started = true;
 	return 0;
 }
 
@@ -569,19 +613,21 @@ int vm_run(const struct vm_config *cfg)
 	r = vm_setup(vm);
 	if (r)
 		return r;
-	if (vm_start_threads(vm) == 0) {
-		r = seccomp_install(SECCOMP_ROLE_MAIN, cfg->seccomp);
-		if (r < 0 && vm_end(vm, COVE_EXIT_HOST))
-			fprintf(stderr, "cove: main thread: seccomp filter: %s\n", strerror(-r));
-		seccomp_test_trigger(SECCOMP_ROLE_MAIN, cfg->seccomp_trigger);
-	}
-	for (unsigned i = 0; i < vm->ncpus; i++)
-		if (vm->vcpus[i].joinable)
-			pthread_join(vm->vcpus[i].thread, NULL);
-	/* Every vCPU has returned, so the VM has ended and the loop is told
-	 * to stop; the I/O thread flushes the disks before it returns. */
-	if (vm_io_started)
+	/* The main thread becomes the boot vCPU's thread, with its filter. */
+	if (vm_start_threads(vm) == 0)
+		vcpu_run_on_main(&vm->vcpus[0]);
+	vm_wait_released(vm);
+	/* The end is decided and reported. What is left to wait for: the I/O
+	 * thread's virtio_shutdown (disks flushed) when there are virtio
+	 * devices, and the vCPUs' last counts for --stats. Otherwise the
+	 * process exits now: exit_group ends the kicked threads, which
+	 * waiting for would only add scheduling delays. */
+	if (vm_io_started && (vm_has_virtio(cfg) || vm_full_teardown))
 		pthread_join(vm->io_thread, NULL);
+	if (cfg->stats || vm_full_teardown)
+		for (unsigned i = 0; i < vm->ncpus; i++)
+			if (vm->vcpus[i].joinable)
+				pthread_join(vm->vcpus[i].thread, NULL);
 	if (cfg->stats)
 		stats_print(vm, stderr);
 	return atomic_load(&vm->status);

@@ -73,6 +73,7 @@ struct vm {
 	struct vcpu *vcpus;
 	unsigned ncpus;
 	atomic_int status; /* -1 while running; the first cause wins */
+	atomic_int released; /* futex word: 1 once the winner has reported */
 	/* I/O thread state (vm.c). */
 	int sig_fd;
 	pthread_t io_thread;
@@ -83,15 +84,24 @@ struct vm {
 int kvm_open_vm(struct vm *vm);
 int kvm_check_cpus(struct vm *vm, unsigned cpus);
 
-/* vm.c: ends the VM with status unless it already ended; true if this call
- * decided. Kicks every vCPU and stops the event loop. Any thread. */
+/* vm.c, any thread. The VM's end: the first cause wins. vm_claim() sets
+ * the status unless one is set (true if this call decided), kicks every
+ * vCPU and stops the event loop; the winner prints what it has to say and
+ * then calls vm_release(), which lets vm_run return (and the process exit:
+ * nothing printed after vm_release is sure to appear). vm_end() and
+ * vm_endf() are claim, (message,) release. */
+bool vm_claim(struct vm *vm, int status);
+void vm_release(struct vm *vm);
 bool vm_end(struct vm *vm, int status);
+void vm_endf(struct vm *vm, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool vm_ended(struct vm *vm);
 
 /* vcpu.c */
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id);
 int vcpu_setup_bsp(struct vcpu *v, const struct boot_cpu *b, bool legacy);
 void *vcpu_thread(void *arg);
+/* The boot vCPU on the calling (main) thread, until the VM ends. */
+void vcpu_run_on_main(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void vcpu_signals_init(void);
 /* An instruction KVM could not emulate goes to x86emu: 0 when it was
