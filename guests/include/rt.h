@@ -78,6 +78,13 @@ static inline uint64_t rt_rdtsc(void)
 }
 static inline void rt_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 
+/* A guest may define this: the boot CPU calls it at CPL0 in long mode,
+ * before the start info is read and before main, with interrupts off. For
+ * tests of instructions that only CPL0 runs (on PVM hosts KVM emulates every
+ * CPL0 instruction, ~0.5 us each). It may not print: keep results in memory
+ * and report them from main. */
+void rt_cpl0_hook(void);
+
 /* Console. Each call formats into a buffer on the caller's stack and sends it
  * with one `rep outsb` (one exit), so print whole lines per call; calls from
  * different CPUs do not interleave within a call. Formats: %s %c %d %u %x %p

@@ -23,6 +23,8 @@
 	.asciz "Xen"
 	.long rt_entry32
 
+	.weak rt_cpl0_hook
+
 	.section .text.entry, "ax"
 	.code32
 	.globl rt_entry32
@@ -55,7 +57,12 @@ rt_entry64:
 	lidt rt_idtr
 	movl $SEL_TSS, %eax
 	ltr %ax
-	pushq $SEL_UDATA
+	/* A guest that must run something at CPL0 defines rt_cpl0_hook. */
+	movq $rt_cpl0_hook, %rax
+	testq %rax, %rax
+	jz 1f
+	call *%rax
+1:	pushq $SEL_UDATA
 	pushq $rt_ustack_top
 	pushq $USER_RFLAGS
 	pushq $SEL_UCODE

@@ -386,6 +386,23 @@ Test(cove, raw_image_entered_at_0000_7c00_with_dl_80)
 	EXPECT_STATUS(0);
 }
 
+/* KVM's in-kernel emulator gives up on these at CPL0 here (QEMU stops with
+ * "KVM internal error. Suberror: 1" on both guests), so there is no QEMU
+ * peer: cove's x86emu must finish them and match the native CPL3 result. */
+Test(cove, cmpxchg16b_at_cpl0_matches_native)
+{
+	RUN("-k", (char *)guest("emul-cx16.elf"));
+	EXPECT_OUT("emul: cmpxchg16b cpl0 ok, cpl3 ok\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, xsave64_xrstor64_at_cpl0_match_native)
+{
+	RUN("-k", (char *)guest("emul-xsave.elf"));
+	EXPECT_OUT("emul: xsave64/xrstor64 cpl0 ok, cpl3 ok\n");
+	EXPECT_STATUS(0);
+}
+
 /* Figures only (see exitcost.c); the test proves the guest runs to its end
  * and reports every figure. */
 Test(cove, exitcost_reports_every_figure)

@@ -1,0 +1,113 @@
+/* guests/emul: instructions run at CPL0, where on PVM hosts KVM's in-kernel
+ * emulator executes every instruction and gives up on some (HOST.md:
+ * `lock cmpxchg16b`, `xrstor64`), so cove's own emulator must finish them.
+ * rt_cpl0_hook runs the check at CPL0, main the same check at CPL3 (native)
+ * as the reference, then prints both. Built twice: emul-cx16.elf (cmpxchg16b,
+ * both outcomes) and emul-xsave.elf (EMUL_XSAVE: xsave64/xrstor64 of xmm0).
+ * Exits 0 (power off) when both agree with the SDM, debug-exit code 7
+ * (status 15) when not. */
+#include "rt.h"
+
+#define EMUL_EXIT_BAD 7
+
+static int cpl0_result = -1; /* -1: the hook never ran */
+
+#ifdef EMUL_XSAVE
+#define EMUL_NAME "xsave64/xrstor64"
+#define CR4_OSXSAVE (1ULL << 18)
+#define XCR0_X87_SSE 0x3u
+#define XSAVE_PATTERN 0x0123456789abcdefULL
+
+static uint8_t xsave_area[4096] __attribute__((aligned(64)));
+
+static int check(void)
+{
+	uint64_t got;
+	memset(xsave_area, 0, sizeof(xsave_area));
+	/* The guest is built without SSE code, so xmm0 is free. */
+	__asm__ volatile("movq %1, %%xmm0\n\t"
+			 "xsave64 (%2)\n\t"
+			 "pxor %%xmm0, %%xmm0\n\t"
+			 "xrstor64 (%2)\n\t"
+			 "movq %%xmm0, %0"
+			 : "=r"(got)
+			 : "r"(XSAVE_PATTERN), "r"(xsave_area), "a"(XCR0_X87_SSE), "d"(0)
+			 : "memory");
+	return got == XSAVE_PATTERN;
+}
+
+static bool supported(void)
+{
+	uint32_t a = 1, b, c, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d) : "c"(0));
+	return c & (1u << 26);
+}
+
+void rt_cpl0_hook(void)
+{
+	if (!supported())
+		return;
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
+	__asm__ volatile("xsetbv" : : "c"(0), "a"(XCR0_X87_SSE), "d"(0));
+	cpl0_result = check();
+}
+#else
+#define EMUL_NAME "cmpxchg16b"
+
+struct pair {
+	uint64_t lo, hi;
+} __attribute__((aligned(16)));
+
+static struct pair cell;
+
+/* lock cmpxchg16b on cell: compares with *seen, stores new on a match;
+ * returns ZF and leaves what it read in *seen. */
+static int cx16(struct pair *seen, const struct pair *new)
+{
+	uint64_t lo = seen->lo, hi = seen->hi;
+	uint8_t zf;
+	__asm__ volatile("lock cmpxchg16b %0; setz %1"
+			 : "+m"(cell), "=q"(zf), "+a"(lo), "+d"(hi)
+			 : "b"(new->lo), "c"(new->hi)
+			 : "memory", "cc");
+	seen->lo = lo;
+	seen->hi = hi;
+	return zf;
+}
+
+static int check(void)
+{
+	struct pair want = {1, 2}, new = {3, 4};
+	cell = (struct pair){1, 2};
+	int ok = cx16(&want, &new) && cell.lo == 3 && cell.hi == 4;
+	struct pair wrong = {9, 9}, other = {7, 7};
+	return ok && !cx16(&wrong, &other) && wrong.lo == 3 && wrong.hi == 4 && cell.lo == 3 && cell.hi == 4;
+}
+
+static bool supported(void)
+{
+	uint32_t a = 1, b, c, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d) : "c"(0));
+	return c & (1u << 13);
+}
+
+void rt_cpl0_hook(void)
+{
+	if (supported())
+		cpl0_result = check();
+}
+#endif
+
+int main(void)
+{
+	if (!supported()) {
+		rt_printf("emul: no %s in CPUID\n", EMUL_NAME);
+		return EMUL_EXIT_BAD;
+	}
+	int cpl3 = check();
+	rt_printf("emul: %s cpl0 %s, cpl3 %s\n", EMUL_NAME, cpl0_result < 0 ? "did not run" : cpl0_result ? "ok" : "BAD",
+		  cpl3 ? "ok" : "BAD");
+	return cpl0_result == 1 && cpl3 ? 0 : EMUL_EXIT_BAD;
+}
