@@ -19,6 +19,32 @@ void seccomp_test_trigger(enum seccomp_role role, const char *trigger);
 /* --print-seccomp: every role's allowed syscalls and argument rules. */
 void seccomp_print(FILE *out);
 
+/* Call order for the VM core (vm_run):
+ *   jail_unshare()            first, with --jail, before /dev/kvm is opened
+ *   ... open every file, tap, socket; make the VM, memory, vCPU fds ...
+ *   evloop ring created with IORING_SETUP_R_DISABLED, then
+ *   seccomp_restrict_ring()   before the I/O thread starts (any mode)
+ *   jail_lockdown()           with --jail, before any other thread starts
+ *   in each new thread:       seccomp_install(role, cfg->seccomp);
+ *                             seccomp_test_trigger(role, cfg->seccomp_trigger);
+ *   main thread, after the last thread started (it stays to wait):
+ *                             seccomp_install(SECCOMP_ROLE_MAIN, ...);
+ *                             seccomp_test_trigger(SECCOMP_ROLE_MAIN, ...)
+ * Filters stack: a thread created after its creator installed a filter
+ * runs under both, so the main thread installs its own last.
+ * In log mode a violation prints one line on stderr,
+ *   cove: seccomp: <role> thread called <syscall> (nr N); denied
+ * and the call fails with ENOSYS; the VM goes on. */
+
+struct io_uring;
+/* Restricts the I/O thread's ring to the opcodes the event loop submits
+ * (read, write, readv, writev, fsync, fallocate, timeout, timeout_remove,
+ * poll_add, poll_remove, async_cancel, nop; no register operations) and
+ * enables it. The ring must have been created with IORING_SETUP_R_DISABLED
+ * (else -EBADFD) and nothing may be submitted before this call. Needed in
+ * every seccomp mode: io_uring requests bypass seccomp. 0 or -errno. */
+int seccomp_restrict_ring(struct io_uring *ring);
+
 /* --jail, in two steps. jail_unshare() runs first in vm_run, before the VM
  * exists (a KVM VM belongs to the process that made it): it enters new
  * mount, PID, IPC, UTS (and, with no tap, network) namespaces. For the PID
@@ -31,5 +57,18 @@ void seccomp_print(FILE *out);
  * keep[0..nkeep). Both return -errno on failure. */
 int jail_unshare(const struct vm_config *cfg, int *parent_status);
 int jail_lockdown(const struct vm_config *cfg, const int *keep, unsigned nkeep);
+/* jail_lockdown keeps fds 0, 1 and 2 besides keep[], and sets RLIMIT_NOFILE
+ * to one past the highest kept fd: every fd cove needs (vCPU fds too) must
+ * exist by then. Threads count against RLIMIT_NPROC, so the "no new
+ * processes" limit (RLIMIT_NPROC 0) is set by jail_seal() once every thread
+ * runs; seccomp_install(SECCOMP_ROLE_MAIN, any mode) calls it after a
+ * jail_lockdown, so the VM core need not. 0 or -errno. */
+int jail_seal(void);
+/* With --jail, vm_run's caller sees the jailed child's end: if it was
+ * killed by a signal (SIGSYS from a filter), jail_unshare's parent dies of
+ * the same signal (core dumps off), so the shell still reports 128+signal.
+ * The parent forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the child;
+ * the VM core must catch (or block and read) SIGTERM, since the init of a
+ * PID namespace ignores signals it has no handler for. */
 
 #endif

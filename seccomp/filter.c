@@ -1,0 +1,234 @@
+/* seccomp: builds each role's classic-BPF program from its table, installs
+ * it on the calling thread, and in log mode reports violations by name.
+ * Filter semantics: Documentation/userspace-api/seccomp_filter.rst. */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "seccomp/policy.h"
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+#define DATA_NR offsetof(struct seccomp_data, nr)
+#define DATA_ARCH offsetof(struct seccomp_data, arch)
+/* Low 32 bits of argument i (x86-64 is little-endian). */
+#define DATA_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+
+struct prog_writer {
+	struct sock_filter *p;
+	unsigned n, max;
+};
+
+static void emit(struct prog_writer *w, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (w->n < w->max)
+		w->p[w->n] = (struct sock_filter){ code, jt, jf, k };
+	w->n++;
+}
+
+/* The instructions after "nr matched" for one rule; each path ends in a
+ * return, so the next rule's compare still sees the syscall number in A. */
+static unsigned rule_len(const struct seccomp_rule *r)
+{
+	switch (r->kind) {
+	case SECCOMP_ARG_IN:
+		return r->nvalues + 3;
+	case SECCOMP_ARG_NO_BITS:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
+static void emit_rule(struct prog_writer *w, const struct seccomp_rule *r, uint32_t deny)
+{
+	emit(w, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)rule_len(r), (uint32_t)r->nr);
+	switch (r->kind) {
+	case SECCOMP_ARG_IN:
+		emit(w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARG_LO(r->arg));
+		for (unsigned k = 0; k < r->nvalues; k++)
+			emit(w, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(r->nvalues - k), 0, r->values[k].v);
+		emit(w, BPF_RET | BPF_K, 0, 0, deny);
+		emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+		break;
+	case SECCOMP_ARG_NO_BITS:
+		emit(w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARG_LO(r->arg));
+		emit(w, BPF_JMP | BPF_JSET | BPF_K, 0, 1, r->values[0].v);
+		emit(w, BPF_RET | BPF_K, 0, 0, deny);
+		emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+		break;
+	default:
+		emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+		break;
+	}
+}
+
+int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filter *prog, unsigned max)
+{
+	const struct seccomp_table *t = seccomp_table(role);
+	struct prog_writer w = { prog, 0, max };
+	uint32_t deny;
+
+	if (!t || (mode != VM_SECCOMP_STRICT && mode != VM_SECCOMP_LOG))
+		return -EINVAL;
+	deny = mode == VM_SECCOMP_LOG ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS;
+	/* A foreign ABI (i386 int 0x80, x32) numbers syscalls differently:
+	 * nothing below would mean what it says, so it always kills, even
+	 * in log mode. */
+	emit(&w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARCH);
+	emit(&w, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	emit(&w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	emit(&w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_NR);
+	emit(&w, BPF_JMP | BPF_JGE | BPF_K, 0, 1, __X32_SYSCALL_BIT);
+	emit(&w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	for (unsigned i = 0; i < t->nrules; i++) {
+		if (rule_len(&t->rules[i]) > 255)
+			return -E2BIG;
+		emit_rule(&w, &t->rules[i], deny);
+	}
+	emit(&w, BPF_RET | BPF_K, 0, 0, deny);
+	if (w.n > max || w.n > BPF_MAXINSNS)
+		return -E2BIG;
+	return (int)w.n;
+}
+
+/* The role of the thread, for the SIGSYS report; -1 before install. Each
+ * thread writes only its own copy. */
+static _Thread_local int thread_role = -1;
+
+/* Async-signal-safe formatting for the SIGSYS handler. */
+struct sbuf {
+	char b[160];
+	unsigned n;
+};
+
+static void sb_str(struct sbuf *s, const char *p)
+{
+	while (*p && s->n < sizeof(s->b))
+		s->b[s->n++] = *p++;
+}
+
+static void sb_num(struct sbuf *s, unsigned long v, unsigned base)
+{
+	char t[24];
+	unsigned n = 0;
+
+	do {
+		t[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n && s->n < sizeof(s->b))
+		s->b[s->n++] = t[--n];
+}
+
+static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	int saved = errno;
+	int nr = si->si_syscall;
+	int role = thread_role;
+	const struct seccomp_table *t = seccomp_table((enum seccomp_role)role);
+	const struct seccomp_rule *r = t ? seccomp_find_rule((enum seccomp_role)role, nr) : NULL;
+	const char *name = (unsigned)nr < seccomp_nsyscall_names ? seccomp_syscall_names[nr] : NULL;
+	struct sbuf s = { .n = 0 };
+
+	(void)sig;
+	sb_str(&s, "cove: seccomp: ");
+	sb_str(&s, t ? t->role : "unfiltered");
+	sb_str(&s, " thread called ");
+	sb_str(&s, name ? name : "unknown syscall");
+	sb_str(&s, " (nr ");
+	sb_num(&s, (unsigned)nr, 10);
+	sb_str(&s, ")");
+	if (r) {
+		/* The number is allowed: its arguments broke the rule. */
+		greg_t a = uc->uc_mcontext.gregs[r->arg == 0   ? REG_RDI
+						 : r->arg == 1 ? REG_RSI
+						 : r->arg == 2 ? REG_RDX
+						 : r->arg == 3 ? REG_R10
+						 : r->arg == 4 ? REG_R8
+							       : REG_R9];
+		sb_str(&s, " with ");
+		sb_str(&s, r->arg_name);
+		sb_str(&s, " 0x");
+		sb_num(&s, (unsigned long)a & 0xffffffffu, 16);
+		sb_str(&s, " outside its rule");
+	}
+	sb_str(&s, "; denied\n");
+	if (write(2, s.b, s.n) < 0) {
+		/* Nowhere left to report to; the call still fails below. */
+	}
+	/* The trapped call did not run; it returns -ENOSYS, which callers
+	 * already handle as "kernel too old". */
+	uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+	errno = saved;
+}
+
+int seccomp_install(enum seccomp_role role, enum vm_seccomp mode)
+{
+	struct sock_filter prog[SECCOMP_PROG_MAX];
+	struct sock_fprog fprog;
+	int n;
+
+	if ((unsigned)role >= SECCOMP_NROLES)
+		return -EINVAL;
+	if (role == SECCOMP_ROLE_MAIN && jail_locked) {
+		n = jail_seal();
+		if (n < 0)
+			return n;
+	}
+	if (mode == VM_SECCOMP_OFF)
+		return 0;
+	n = seccomp_build(role, mode, prog, SECCOMP_PROG_MAX);
+	if (n < 0)
+		return n;
+	if (mode == VM_SECCOMP_LOG) {
+		struct sigaction sa;
+		sigset_t set;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = seccomp_sigsys;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSYS, &sa, NULL) < 0)
+			return -errno;
+		/* A blocked SIGSYS from a filter kills the process instead. */
+		sigemptyset(&set);
+		sigaddset(&set, SIGSYS);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	}
+	thread_role = role;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	fprog.len = (unsigned short)n;
+	fprog.filter = prog;
+	/* No TSYNC: the filter is this thread's alone. */
+	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
+		return -errno;
+	return 0;
+}
+
+void seccomp_test_trigger(enum seccomp_role role, const char *trigger)
+{
+	const struct seccomp_table *t = seccomp_table(role);
+	long fd;
+
+	if (!t || !trigger || strcmp(trigger, t->role) != 0)
+		return;
+	/* socket(2) is in no role's table: strict mode dies here, log mode
+	 * reports it and goes on with -ENOSYS, off mode gets a socket. */
+	fd = syscall(__NR_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+		close((int)fd);
+}

@@ -1,0 +1,160 @@
+/* seccomp: what each of cove's threads may ask of the kernel once the guest
+ * runs. One table per role; the filters and --print-seccomp are both built
+ * from these tables and nothing else. A syscall is here because strace -f
+ * showed cove (static musl) making it after set-up, on some guest or exit
+ * path; COVE_SANITIZE adds what the ASan/UBSan runtime (glibc) needs. */
+#include <asm/unistd.h>
+#include <linux/io_uring.h>
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <sys/mman.h>
+
+#include "seccomp/policy.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define V(x) { (uint32_t)(x), #x }
+#define ANY(s) { .nr = __NR_##s, .name = #s, .kind = SECCOMP_ARG_ANY }
+#define IN(s, a, an, vals) \
+	{ .nr = __NR_##s, .name = #s, .kind = SECCOMP_ARG_IN, .arg = a, .arg_name = an, .values = vals, .nvalues = N(vals) }
+#define NO_BITS(s, a, an, vals) \
+	{ .nr = __NR_##s, .name = #s, .kind = SECCOMP_ARG_NO_BITS, .arg = a, .arg_name = an, .values = vals, .nvalues = 1 }
+
+/* No writable mapping may become executable: guest code never runs in
+ * cove's address space, and nothing is loaded after start. */
+static const struct seccomp_value no_exec[] = { V(PROT_EXEC) };
+
+/* A vCPU thread: runs the vCPU, reads/writes its state for the exit
+ * handlers and x86emu, injects interrupts. */
+static const struct seccomp_value vcpu_ioctls[] = {
+	V(KVM_RUN),
+	V(KVM_GET_REGS),
+	V(KVM_SET_REGS),
+	V(KVM_GET_SREGS),
+	V(KVM_SET_SREGS),
+	V(KVM_INTERRUPT),
+	V(KVM_GET_MSRS),
+	V(KVM_SET_MSRS),
+	V(KVM_GET_VCPU_EVENTS),
+	V(KVM_SET_VCPU_EVENTS),
+	V(KVM_TRANSLATE),
+	V(KVM_SIGNAL_MSI),
+	V(KVM_IRQ_LINE_STATUS),
+};
+
+static const struct seccomp_rule vcpu_rules[] = {
+	IN(ioctl, 1, "request", vcpu_ioctls),
+	ANY(write),
+	ANY(writev),
+	ANY(futex),
+	ANY(rt_sigreturn),
+	ANY(rt_sigprocmask),
+	ANY(tkill),
+	NO_BITS(mmap, 2, "prot", no_exec),
+	ANY(munmap),
+	ANY(madvise),
+	ANY(brk),
+	ANY(exit),
+	ANY(exit_group),
+	ANY(clock_gettime),
+};
+
+/* The I/O thread: the io_uring loop, interrupts into the guest, timers. */
+static const struct seccomp_value io_ioctls[] = {
+	V(KVM_SIGNAL_MSI),
+	V(KVM_IRQ_LINE_STATUS),
+	V(KVM_IRQ_LINE),
+	V(KVM_SET_GSI_ROUTING),
+};
+
+static const struct seccomp_rule io_rules[] = {
+	ANY(io_uring_enter),
+	IN(ioctl, 1, "request", io_ioctls),
+	ANY(read),
+	ANY(write),
+	ANY(readv),
+	ANY(writev),
+	ANY(pread64),
+	ANY(pwrite64),
+	ANY(futex),
+	ANY(rt_sigreturn),
+	ANY(rt_sigprocmask),
+	ANY(tkill),
+	NO_BITS(mmap, 2, "prot", no_exec),
+	ANY(munmap),
+	ANY(madvise),
+	ANY(mremap),
+	ANY(brk),
+	ANY(exit),
+	ANY(exit_group),
+	ANY(clock_gettime),
+	ANY(nanosleep),
+	ANY(clock_nanosleep),
+};
+
+/* The main thread once every other thread runs: waits for the VM's end,
+ * then tears down (close, munmap) and exits. */
+static const struct seccomp_rule main_rules[] = {
+	ANY(futex),
+	ANY(write),
+	ANY(writev),
+	ANY(rt_sigreturn),
+	ANY(rt_sigprocmask),
+	ANY(rt_sigtimedwait),
+	ANY(tkill),
+	NO_BITS(mmap, 2, "prot", no_exec),
+	ANY(munmap),
+	ANY(madvise),
+	ANY(brk),
+	ANY(close),
+	ANY(exit),
+	ANY(exit_group),
+	ANY(clock_gettime),
+};
+
+static const struct seccomp_table tables[SECCOMP_NROLES] = {
+	[SECCOMP_ROLE_MAIN] = { "main", main_rules, N(main_rules) },
+	[SECCOMP_ROLE_VCPU] = { "vcpu", vcpu_rules, N(vcpu_rules) },
+	[SECCOMP_ROLE_IO] = { "io", io_rules, N(io_rules) },
+};
+
+const struct seccomp_table *seccomp_table(enum seccomp_role role)
+{
+	if ((unsigned)role >= SECCOMP_NROLES)
+		return NULL;
+	return &tables[role];
+}
+
+const struct seccomp_rule *seccomp_find_rule(enum seccomp_role role, int nr)
+{
+	const struct seccomp_table *t = seccomp_table(role);
+
+	for (unsigned i = 0; t && i < t->nrules; i++)
+		if (t->rules[i].nr == nr)
+			return &t->rules[i];
+	return NULL;
+}
+
+/* The I/O thread's ring: what vmm/evloop.c and the virtio backends submit.
+ * Everything else (openat, socket, connect, accept, ...) is refused by the
+ * kernel with -EACCES, since io_uring requests bypass seccomp. */
+#define OP(x) { IORING_OP_##x, #x }
+const struct seccomp_ring_op seccomp_ring_ops[] = {
+	OP(NOP),
+	OP(READ),
+	OP(WRITE),
+	OP(READV),
+	OP(WRITEV),
+	OP(FSYNC),
+	OP(FALLOCATE),
+	OP(TIMEOUT),
+	OP(TIMEOUT_REMOVE),
+	OP(POLL_ADD),
+	OP(POLL_REMOVE),
+	OP(ASYNC_CANCEL),
+};
+const unsigned seccomp_nring_ops = N(seccomp_ring_ops);
+
+/* Links and drains order requests; none of these flags reaches a new
+ * object. IOSQE_FIXED_FILE and BUFFER_SELECT are refused: cove registers
+ * neither files nor buffers. */
+const uint8_t seccomp_ring_sqe_flags = IOSQE_IO_DRAIN | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_ASYNC;
