@@ -27,11 +27,11 @@ static int check(void)
 	/* The guest is built without SSE code, so xmm0 is free. */
 	__asm__ volatile("movq %1, %%xmm0\n\t"
 			 "xsave64 (%2)\n\t"
-			 "pxor %%xmm0, %%xmm0\n\t"
+			 "movq %3, %%xmm0\n\t" /* clobber: the same move, only xsave is new */
 			 "xrstor64 (%2)\n\t"
 			 "movq %%xmm0, %0"
 			 : "=r"(got)
-			 : "r"(XSAVE_PATTERN), "r"(xsave_area), "a"(XCR0_X87_SSE), "d"(0)
+			 : "r"(XSAVE_PATTERN), "r"(xsave_area), "r"(0ULL), "a"(XCR0_X87_SSE), "d"(0)
 			 : "memory");
 	return got == XSAVE_PATTERN;
 }
