@@ -223,8 +223,13 @@ int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen)
 {
 	struct kvm_mp_state halted = {.mp_state = KVM_MP_STATE_HALTED};
 
+	/* Made on first use: its TLB arrays cost more to clear than a small
+	 * guest's whole run, and most guests never need it. malloc's brk and
+	 * mmap are in the vCPU filter. */
+	if (!v->emu)
+		v->emu = vcpu_emu_new(v->fd, &v->vm->mem, v->vm->bus, v->cpuid);
 	if (!v->emu) {
-		snprintf(why, whylen, "no emulator");
+		snprintf(why, whylen, "x86emu: %s", strerror(ENOMEM));
 		return -ENOSYS;
 	}
 	switch (vcpu_emu_step(v->emu, why, whylen)) {

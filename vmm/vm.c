@@ -535,12 +535,6 @@ static int vm_setup(struct vm *vm)
 			fprintf(stderr, "cove: vCPU %u: KVM_SET_CPUID2: %s\n", i, strerror(-r));
 			return COVE_EXIT_HOST;
 		}
-		/* Made now: after the filters are in, a vCPU allocates nothing. */
-		vm->vcpus[i].emu = vcpu_emu_new(vm->vcpus[i].fd, &vm->mem, vm->bus, vm->vcpus[i].cpuid);
-		if (!vm->vcpus[i].emu) {
-			fprintf(stderr, "cove: vCPU %u: emulator: %s\n", i, strerror(ENOMEM));
-			return COVE_EXIT_HOST;
-		}
 	}
 	r = vcpu_setup_bsp(&vm->vcpus[0], &vm->boot.bsp, vm->legacy);
 	if (r < 0) {
