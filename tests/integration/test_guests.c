@@ -172,6 +172,13 @@ Test(cove, a20_gate_off_wraps_at_1mib_and_on_does_not)
 	EXPECT_STATUS(0);
 }
 
+Test(cove, a20_gate_through_the_i8042_output_port)
+{
+	RUN("--raw", (char *)guest("a20-kbc.bin"));
+	EXPECT_OUT("a20: off wraps 0x100600 to 0x600, on keeps them apart: ok\n");
+	EXPECT_STATUS(0);
+}
+
 Test(cove, smp_two_cpus_both_come_up)
 {
 	RUN("--cpus", "2", "-k", (char *)guest("smp.elf"));
@@ -604,6 +611,13 @@ Test(qemu, realmode_regs_reports_boot_sector_entry)
 Test(qemu, a20_gate_off_wraps_at_1mib_and_on_does_not)
 {
 	qemu_boot_sector(guest("a20.bin"), "tcg");
+	EXPECT_OUT("a20: off wraps 0x100600 to 0x600, on keeps them apart: ok\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, a20_gate_through_the_i8042_output_port)
+{
+	qemu_boot_sector(guest("a20-kbc.bin"), "tcg");
 	EXPECT_OUT("a20: off wraps 0x100600 to 0x600, on keeps them apart: ok\n");
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
