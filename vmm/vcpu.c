@@ -456,7 +456,10 @@ static void vcpu_body(struct vcpu *v, bool on_main)
 
 void *vcpu_thread(void *arg)
 {
-	vcpu_body(arg, false);
+	struct vcpu *v = arg;
+
+	vcpu_body(v, false);
+	vm_thread_done(&v->done);
 	return NULL;
 }
 

@@ -48,12 +48,6 @@ static struct vm_io {
 /* fds open when vm_run started, which --jail closes. */
 static unsigned char vm_inherited_fds[VM_JAIL_FDS / 8];
 static bool vm_io_started;
-#ifdef COVE_SANITIZE
-/* Under ASan every thread is joined, so leak checks run on a quiet process. */
-static const bool vm_full_teardown = true;
-#else
-static const bool vm_full_teardown = false;
-#endif
 
 static bool vm_has_virtio(const struct vm_config *cfg)
 {
@@ -107,11 +101,31 @@ void vm_endf(struct vm *vm, int status, const char *fmt, ...)
 	vm_release(vm);
 }
 
+/* Until *word is nonzero. */
+static void vm_wait_word(atomic_int *word)
+{
+	while (!atomic_load(word))
+		syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+
 /* Main thread: until the VM's end is decided and reported. */
 static void vm_wait_released(struct vm *vm)
 {
-	while (!atomic_load(&vm->released))
-		syscall(SYS_futex, &vm->released, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	vm_wait_word(&vm->released);
+}
+
+/* The last act of a thread other than main: says it is done, then sleeps
+ * until exit_group. Never returning keeps thread exit (and whatever a C or
+ * sanitizer runtime does then) out of the filtered threads' syscalls. */
+void vm_thread_done(atomic_int *done)
+{
+	atomic_store(done, 1);
+	syscall(SYS_futex, done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	/* Nothing sets *done back: this waits for exit_group. (Written as a
+	 * loop the compiler cannot prove endless, so the call is not treated
+	 * as noreturn; see vm_internal.h.) */
+	while (atomic_load(done) == 1)
+		syscall(SYS_futex, done, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
 }
 
 static void ev_poweroff(void *ctx)
@@ -316,7 +330,7 @@ static void *vm_io_thread(void *arg)
 
 	if (r < 0) {
 		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
-		return NULL;
+		vm_thread_done(&vm->io_done);
 	}
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
 	if (vm->pit)
@@ -325,6 +339,7 @@ static void *vm_io_thread(void *arg)
 	if (r < 0)
 		vm_endf(vm, COVE_EXIT_HOST, "cove: event loop: %s\n", strerror(-r));
 	virtio_shutdown();
+	vm_thread_done(&vm->io_done);
 	return NULL;
 }
 
@@ -431,10 +446,16 @@ static void vm_snapshot_fds(bool set_mode, int *keep, unsigned *nkeep)
 	closedir(d);
 }
 
-/* The I/O thread and the APs' threads; the boot vCPU stays on this one. */
+/* The I/O thread and the APs' threads, detached (they never return; see
+ * vm_thread_done); the boot vCPU stays on this one. */
 static int vm_start_threads(struct vm *vm)
 {
-	int r = pthread_create(&vm->io_thread, NULL, vm_io_thread, vm);
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&vm->io_thread, &attr, vm_io_thread, vm);
 
 	if (r) {
 		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: %s\n", strerror(r));
@@ -442,7 +463,7 @@ static int vm_start_threads(struct vm *vm)
 	}
 	vm_io_started = true;
 	for (unsigned i = 1; i < vm->ncpus; i++) {
-		r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		r = pthread_create(&vm->vcpus[i].thread, &attr, vcpu_thread, &vm->vcpus[i]);
 		if (r) {
 			vm_endf(vm, COVE_EXIT_HOST, "cove: vCPU %u thread: %s\n", i, strerror(r));
 			return -r;
@@ -616,12 +637,12 @@ int vm_run(const struct vm_config *cfg)
 	 * devices, and the vCPUs' last counts for --stats. Otherwise the
 	 * process exits now: exit_group ends the kicked threads, which
 	 * waiting for would only add scheduling delays. */
-	if (vm_io_started && (vm_has_virtio(cfg) || vm_full_teardown))
-		pthread_join(vm->io_thread, NULL);
-	if (cfg->stats || vm_full_teardown)
-		for (unsigned i = 0; i < vm->ncpus; i++)
+	if (vm_io_started && vm_has_virtio(cfg))
+		vm_wait_word(&vm->io_done);
+	if (cfg->stats)
+		for (unsigned i = 1; i < vm->ncpus; i++)
 			if (vm->vcpus[i].joinable)
-				pthread_join(vm->vcpus[i].thread, NULL);
+				vm_wait_word(&vm->vcpus[i].done);
 	if (cfg->stats)
 		stats_print(vm, stderr);
 	return atomic_load(&vm->status);

@@ -33,12 +33,13 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
-	pthread_t thread;    /* for pthread_join, written by the main thread */
+	pthread_t thread;    /* written by the main thread */
 	pthread_t self;      /* the same, written by the vCPU thread before started */
 	/* Set by the vCPU thread before its first look at the VM's status, so
 	 * vm_end either sees it and signals, or the thread sees the end. */
 	atomic_bool started;
-	bool joinable; /* main thread only */
+	bool joinable; /* main thread only: the thread was created */
+	atomic_int done; /* futex word: the thread left its loop (vm_thread_done) */
 	/* Written only by this vCPU's thread; summed at the end. */
 	uint64_t exits[VM_STAT_EXITS];
 	uint64_t run_eintr;
@@ -74,6 +75,7 @@ struct vm {
 	unsigned ncpus;
 	atomic_int status; /* -1 while running; the first cause wins */
 	atomic_int released; /* futex word: 1 once the winner has reported */
+	atomic_int io_done;  /* futex word: the I/O thread flushed virtio */
 	/* I/O thread state (vm.c). */
 	int sig_fd;
 	pthread_t io_thread;
@@ -95,6 +97,10 @@ void vm_release(struct vm *vm);
 bool vm_end(struct vm *vm, int status);
 void vm_endf(struct vm *vm, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool vm_ended(struct vm *vm);
+/* A thread's end: sets *done, wakes the main thread, sleeps until exit. */
+/* Not marked noreturn: under ASan a noreturn call runs stack unpoisoning
+ * that makes syscalls outside the filters. */
+void vm_thread_done(atomic_int *done);
 
 /* vcpu.c */
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id);
