@@ -26,6 +26,7 @@ struct run {
 };
 
 static struct run r;
+static const char *run_stdin; /* file for the child's stdin; NULL: /dev/null */
 
 static const char *cove(void)
 {
@@ -66,7 +67,7 @@ static void drain(int *fd, char *buf, size_t *len)
 	buf[*len] = '\0';
 }
 
-/* Runs argv (NULL-terminated) with stdin from /dev/null, collecting stdout
+/* Runs argv (NULL-terminated) with stdin from run_stdin, collecting stdout
  * and stderr into r; kills it after limit_ms. */
 static void run_argv(char *const argv[], long limit_ms)
 {
@@ -76,7 +77,7 @@ static void run_argv(char *const argv[], long limit_ms)
 	pid_t pid = fork();
 	cr_assert(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
+		int in = open(run_stdin ? run_stdin : "/dev/null", O_RDONLY);
 		dup2(in, 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
@@ -393,6 +394,28 @@ Test(cove, raw_image_entered_at_0000_7c00_with_dl_80)
 	EXPECT_STATUS(0);
 }
 
+Test(cove, console_input_reaches_the_guest)
+{
+	char path[] = "/tmp/cove-stdin-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "hello cove\n", 11), 11);
+	close(fd);
+	run_stdin = path;
+	RUN("-k", (char *)guest("echo.elf"));
+	run_stdin = NULL;
+	unlink(path);
+	EXPECT_OUT("echo: hello cove\n");
+	EXPECT_STATUS(0);
+}
+
+Test(cove, console_without_input_times_out_in_the_guest)
+{
+	RUN("-a", "wait=1", "-k", (char *)guest("echo.elf"));
+	EXPECT_OUT("echo: timed out after \"\"\n");
+	EXPECT_STATUS((8 << 1) | 1);
+}
+
 /* KVM's in-kernel emulator gives up on these at CPL0 here (QEMU stops with
  * "KVM internal error. Suberror: 1" on both guests), so there is no QEMU
  * peer: cove's x86emu must finish them and match the native CPL3 result. */
@@ -555,6 +578,21 @@ Test(qemu, hostile_device_accesses_leave_vm_working)
 {
 	QEMU_RUN("microvm", "-m", "64M", "-append", "seed=1 n=3000", "-kernel", (char *)guest("fuzz.elf"));
 	EXPECT_OUT("fuzz: survived 3000 accesses\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, console_input_reaches_the_guest)
+{
+	char path[] = "/tmp/cove-stdin-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "hello cove\n", 11), 11);
+	close(fd);
+	run_stdin = path;
+	QEMU_RUN("microvm", "-m", "64M", "-kernel", (char *)guest("echo.elf"));
+	run_stdin = NULL;
+	unlink(path);
+	EXPECT_OUT("echo: hello cove\n");
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
 
