@@ -7,7 +7,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "vmm/vm_internal.h"
 
@@ -15,6 +19,15 @@
 static unsigned irq_isa_to_pin(unsigned irq)
 {
 	return irq == 0 ? 2 : irq;
+}
+
+/* Set on the I/O thread by irq_io_thread_start(). */
+static __thread bool irq_on_io_thread;
+
+void irq_io_thread_start(struct vm *vm)
+{
+	(void)vm;
+	irq_on_io_thread = true;
 }
 
 void irq_init(struct vm *vm)
@@ -38,10 +51,41 @@ static int irq_commit(struct vm *vm)
 	return ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0 ? -errno : 0;
 }
 
+/* Commits the table under the lock; 0 or -errno, printed and fatal here. */
+static void irq_commit_locked(struct vm *vm)
+{
+	int r;
+
+	pthread_mutex_lock(&vm->irq.lock);
+	r = irq_commit(vm);
+	pthread_mutex_unlock(&vm->irq.lock);
+	/* Only ENOMEM can make a table of at most 24 valid entries fail: the
+	 * host is out of memory, and the guest would lose interrupts. */
+	if (r < 0)
+		vm_endf(vm, COVE_EXIT_HOST, "cove: KVM_SET_GSI_ROUTING: %s\n", strerror(-r));
+}
+
+/* I/O thread (its wake hook): commits the table for vCPUs that asked. */
+void irq_service(struct vm *vm)
+{
+	int want = atomic_load(&vm->irq.gen_req);
+
+	if (atomic_load(&vm->irq.gen_done) == want)
+		return;
+	irq_commit_locked(vm);
+	atomic_store(&vm->irq.gen_done, want);
+	syscall(SYS_futex, &vm->irq.gen_done, FUTEX_WAKE_PRIVATE, VM_MAX_CPUS, NULL, NULL, 0);
+}
+
+/* The guest rewrote a redirection entry (on a vCPU thread, or during
+ * set-up). KVM_SET_GSI_ROUTING is an I/O-thread call (seccomp/: the vCPU
+ * filter does not have it), so a vCPU hands the commit to the I/O thread
+ * and waits for it: the guest's next instruction sees the new route, as on
+ * hardware. Before the threads run, the caller commits itself. */
 void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_data, bool masked)
 {
 	struct vm *vm = ctx;
-	int r;
+	int gen;
 
 	if (pin >= IOAPIC_PINS)
 		return;
@@ -52,12 +96,23 @@ void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_d
 		.u.msi = {.address_lo = (uint32_t)msi_addr, .address_hi = msi_addr >> 32, .data = msi_data},
 	};
 	vm->irq.valid[pin] = !masked;
-	r = irq_commit(vm);
 	pthread_mutex_unlock(&vm->irq.lock);
-	/* Only ENOMEM can make a table of at most 24 valid entries fail: the
-	 * host is out of memory, and the guest would lose interrupts. */
-	if (r < 0)
-		vm_endf(vm, COVE_EXIT_HOST, "cove: KVM_SET_GSI_ROUTING: %s\n", strerror(-r));
+	if (!atomic_load(&vm->irq.io_serves) || irq_on_io_thread) {
+		irq_commit_locked(vm);
+		return;
+	}
+	gen = atomic_fetch_add(&vm->irq.gen_req, 1) + 1;
+	evloop_wake(vm->loop);
+	/* Generations only grow; the VM's end stops the I/O thread, so a
+	 * waiter gives up then (the timeout bounds the check). */
+	while (atomic_load(&vm->irq.gen_done) - gen < 0 && !vm_ended(vm)) {
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000000};
+		int seen = atomic_load(&vm->irq.gen_done);
+
+		if (seen - gen >= 0)
+			break;
+		syscall(SYS_futex, &vm->irq.gen_done, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+	}
 }
 
 void irq_ioapic_deliver(void *ctx, uint64_t msi_addr, uint32_t msi_data)

@@ -222,6 +222,7 @@ static void io_wake(struct ev_waiter *w, int res, unsigned flags)
 	(void)w;
 	(void)res;
 	(void)flags;
+	irq_service(&the_vm);
 	if (the_vm.pit)
 		vm_pit_service(&the_vm);
 }
@@ -326,7 +327,10 @@ static int vm_io_setup(struct vm *vm)
 static void *vm_io_thread(void *arg)
 {
 	struct vm *vm = arg;
-	int r = seccomp_install(SECCOMP_ROLE_IO, vm->cfg->seccomp);
+	int r;
+
+	irq_io_thread_start(vm);
+	r = seccomp_install(SECCOMP_ROLE_IO, vm->cfg->seccomp);
 
 	if (r < 0) {
 		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
@@ -462,6 +466,7 @@ static int vm_start_threads(struct vm *vm)
 		return -r;
 	}
 	vm_io_started = true;
+	atomic_store(&vm->irq.io_serves, true);
 	for (unsigned i = 1; i < vm->ncpus; i++) {
 		r = pthread_create(&vm->vcpus[i].thread, &attr, vcpu_thread, &vm->vcpus[i]);
 		if (r) {

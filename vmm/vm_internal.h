@@ -51,6 +51,10 @@ struct vm_irq {
 	pthread_mutex_t lock; /* the routing table: IOAPIC writes from any vCPU */
 	struct kvm_irq_routing_entry pins[IOAPIC_PINS];
 	bool valid[IOAPIC_PINS];
+	/* vCPUs ask the I/O thread to commit the table (irq_ioapic_route):
+	 * gen_req counts requests, gen_done the last one served (futex). */
+	atomic_int gen_req, gen_done;
+	atomic_bool io_serves; /* the I/O thread exists and will serve */
 };
 
 struct vm {
@@ -121,6 +125,9 @@ int cpuid_setup(struct vm *vm, struct vcpu *v);
 
 /* irq.c */
 void irq_init(struct vm *vm);
+/* I/O thread: marks the calling thread; irq_service() from its wake hook. */
+void irq_io_thread_start(struct vm *vm);
+void irq_service(struct vm *vm);
 int irq_irqfd(void *ctx, unsigned gsi, int efd);
 void irq_set(void *ctx, unsigned gsi, bool level);
 void irq_pic_intr(void *ctx);
