@@ -12,9 +12,9 @@
 
 #include "vmm/vmm.h"
 
-#define DEFAULT_MEM (64ULL << 20)
+#define DEFAULT_MEM	 (64ULL << 20)
 #define DEFAULT_RAW_LOAD 0x7c00ULL
-#define NOBODY 65534
+#define NOBODY		 65534
 /* Real-mode code reaches at most 1 MiB + 64 KiB - 16; the image starts below 1 MiB. */
 #define RAW_LOAD_MAX 0xfffffULL
 
@@ -38,29 +38,29 @@ enum {
 };
 
 static const struct option cmdline_opts[] = {
-	{"kernel", required_argument, NULL, 'k'},
-	{"initrd", required_argument, NULL, 'i'},
-	{"cmdline", required_argument, NULL, 'a'},
-	{"module", required_argument, NULL, OPT_MODULE},
-	{"raw", required_argument, NULL, OPT_RAW},
-	{"mem", required_argument, NULL, 'm'},
-	{"cpus", required_argument, NULL, 'c'},
-	{"serial", required_argument, NULL, OPT_SERIAL},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"disk", required_argument, NULL, OPT_DISK},
-	{"net", required_argument, NULL, OPT_NET},
-	{"console", no_argument, NULL, OPT_CONSOLE},
-	{"rng", no_argument, NULL, OPT_RNG},
-	{"stats", no_argument, NULL, OPT_STATS},
-	{"seccomp", required_argument, NULL, OPT_SECCOMP},
-	{"jail", no_argument, NULL, OPT_JAIL},
-	{"uid", required_argument, NULL, OPT_UID},
-	{"gid", required_argument, NULL, OPT_GID},
-	{"print-seccomp", no_argument, NULL, OPT_PRINT_SECCOMP},
-	{"seccomp-test-trigger", required_argument, NULL, OPT_TRIGGER},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{0},
+    {"kernel", required_argument, NULL, 'k'},
+    {"initrd", required_argument, NULL, 'i'},
+    {"cmdline", required_argument, NULL, 'a'},
+    {"module", required_argument, NULL, OPT_MODULE},
+    {"raw", required_argument, NULL, OPT_RAW},
+    {"mem", required_argument, NULL, 'm'},
+    {"cpus", required_argument, NULL, 'c'},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"net", required_argument, NULL, OPT_NET},
+    {"console", no_argument, NULL, OPT_CONSOLE},
+    {"rng", no_argument, NULL, OPT_RNG},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    {"jail", no_argument, NULL, OPT_JAIL},
+    {"uid", required_argument, NULL, OPT_UID},
+    {"gid", required_argument, NULL, OPT_GID},
+    {"print-seccomp", no_argument, NULL, OPT_PRINT_SECCOMP},
+    {"seccomp-test-trigger", required_argument, NULL, OPT_TRIGGER},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {0},
 };
 
 void cmdline_usage(FILE *out)
@@ -156,11 +156,21 @@ static int parse_mem(const char *s, uint64_t *out, char *err, size_t errlen)
 		return fail(err, errlen, "--mem '%s': too large", s);
 	if (*end) {
 		switch (*end) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
 		default:
-			return fail(err, errlen, "--mem '%s': trailing '%s' (use a K, M or G suffix)", s, end);
+			return fail(err, errlen, "--mem '%s': trailing '%s' (use a K, M or G suffix)", s,
+				    end);
 		}
 		if (end[1])
 			return fail(err, errlen, "--mem '%s': trailing '%s' after the suffix", s, end + 1);
@@ -202,7 +212,8 @@ static int parse_raw(char *arg, struct vm_config *cfg, char *err, size_t errlen)
 
 		if (!strncmp(tok, "load=", 5)) {
 			if (parse_u64(tok + 5, 0, RAW_LOAD_MAX, &v))
-				return fail(err, errlen, "--raw: load '%s' is not an address below 1 MiB", tok + 5);
+				return fail(err, errlen, "--raw: load '%s' is not an address below 1 MiB",
+					    tok + 5);
 			cfg->raw_load = v;
 		} else if (!strncmp(tok, "entry=", 6)) {
 			char *colon = strchr(tok + 6, ':');
@@ -213,14 +224,16 @@ static int parse_raw(char *arg, struct vm_config *cfg, char *err, size_t errlen)
 			*colon = '\0';
 			if (parse_u64(tok + 6, 16, 0xffff, &seg) || parse_u64(colon + 1, 16, 0xffff, &off)) {
 				*colon = ':';
-				return fail(err, errlen, "--raw: entry '%s' is not SEG:OFF in hex (e.g. 0000:7c00)",
+				return fail(err, errlen,
+					    "--raw: entry '%s' is not SEG:OFF in hex (e.g. 0000:7c00)",
 					    tok + 6);
 			}
 			cfg->raw_seg = seg;
 			cfg->raw_off = off;
 			has_entry = true;
 		} else {
-			return fail(err, errlen, "--raw: unknown parameter '%s' (load=ADDR, entry=SEG:OFF)", tok);
+			return fail(err, errlen, "--raw: unknown parameter '%s' (load=ADDR, entry=SEG:OFF)",
+				    tok);
 		}
 	}
 	if (!has_entry) {
@@ -291,7 +304,8 @@ static int parse_net(char *arg, struct vm_config *cfg, char *err, size_t errlen)
 		if (!strncmp(tok, "tap=", 4)) {
 			/* IFNAMSIZ is 16 with the terminating NUL. */
 			if (!tok[4] || strlen(tok + 4) > 15)
-				return fail(err, errlen, "--net: tap name '%s' must be 1 to 15 characters", tok + 4);
+				return fail(err, errlen, "--net: tap name '%s' must be 1 to 15 characters",
+					    tok + 4);
 			n->tap = tok + 4;
 		} else if (!strncmp(tok, "mac=", 4)) {
 			if (parse_mac(tok + 4, n->mac))
@@ -350,7 +364,8 @@ static int cmdline_option(int c, char *arg, struct vm_config *cfg, enum cmdline_
 	switch (c) {
 	case 'k':
 		if (cfg->kernel)
-			return fail(err, errlen, "more than one kernel image ('%s' and '%s')", cfg->kernel, arg);
+			return fail(err, errlen, "more than one kernel image ('%s' and '%s')", cfg->kernel,
+				    arg);
 		cfg->kernel = arg;
 		return 0;
 	case 'i':
@@ -486,7 +501,8 @@ int cmdline_parse(int argc, char **argv, struct vm_config *cfg, enum cmdline_act
 		cfg->kernel = image;
 	}
 	if (cfg->raw && cfg->kernel)
-		return fail(err, errlen, "--raw '%s' and kernel '%s' exclude each other", cfg->raw, cfg->kernel);
+		return fail(err, errlen, "--raw '%s' and kernel '%s' exclude each other", cfg->raw,
+			    cfg->kernel);
 	if (cfg->raw && (cfg->initrd || cfg->nmodules || cfg->cmdline))
 		return fail(err, errlen, "--raw takes no --initrd, --module or --cmdline");
 	if (cfg->kernel && !*cfg->kernel)

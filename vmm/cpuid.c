@@ -10,12 +10,12 @@
 
 #include "vmm/vm_internal.h"
 
-#define CPUID_HV_BASE 0x40000000u
-#define CPUID_KVM_BASE 0x40000100u
+#define CPUID_HV_BASE	       0x40000000u
+#define CPUID_KVM_BASE	       0x40000100u
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
-#define CPUID_1_EDX_HTT (1u << 28)
-#define CPUID_TOPO_SMT 1u
-#define CPUID_TOPO_CORE 2u
+#define CPUID_1_EDX_HTT	       (1u << 28)
+#define CPUID_TOPO_SMT	       1u
+#define CPUID_TOPO_CORE	       2u
 
 int cpuid_init(struct vm *vm)
 {
@@ -54,8 +54,7 @@ static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned apic_id, unsigned n
 
 	switch (e->function) {
 	case 1:
-		e->ebx = (e->ebx & 0x0000ffffu) | (apic_id << 24) |
-			 ((ncpus > 255 ? 255 : ncpus) << 16);
+		e->ebx = (e->ebx & 0x0000ffffu) | (apic_id << 24) | ((ncpus > 255 ? 255 : ncpus) << 16);
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
 		if (ncpus > 1)
 			e->edx |= CPUID_1_EDX_HTT;
@@ -108,11 +107,11 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 		c->entries[n++] = e;
 	}
 	c->entries[n++] = (struct kvm_cpuid_entry2){
-		.function = CPUID_HV_BASE,
-		.eax = CPUID_HV_BASE,
-		.ebx = 0x65766f63, /* "cove" */
-		.ecx = 0x65766f63,
-		.edx = 0x65766f63,
+	    .function = CPUID_HV_BASE,
+	    .eax = CPUID_HV_BASE,
+	    .ebx = 0x65766f63, /* "cove" */
+	    .ecx = 0x65766f63,
+	    .edx = 0x65766f63,
 	};
 	c->nent = n;
 	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {

@@ -6,8 +6,8 @@
  * keeps a read armed on it. Submission is batched: SQEs queued by callbacks
  * go to the kernel with the next io_uring_submit_and_wait(). */
 #include <errno.h>
-#include <stddef.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +19,8 @@
 struct evloop {
 	struct io_uring ring;
 	int efd;
-	uint64_t ebuf;            /* the armed eventfd read's buffer */
-	struct ev_waiter efd_w;   /* its completion */
+	uint64_t ebuf;		  /* the armed eventfd read's buffer */
+	struct ev_waiter efd_w;	  /* its completion */
 	struct ev_waiter *wake_w; /* evloop_on_wake's hook, or NULL */
 	atomic_bool stop;
 	bool efd_armed;

@@ -4,10 +4,10 @@
  * programming). The legacy PIC's INTR goes to the boot vCPU through
  * KVM_INTERRUPT, which KVM takes while LINT0 is ExtINT. */
 #include <errno.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/futex.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -91,9 +91,9 @@ void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_d
 		return;
 	pthread_mutex_lock(&vm->irq.lock);
 	vm->irq.pins[pin] = (struct kvm_irq_routing_entry){
-		.gsi = pin,
-		.type = KVM_IRQ_ROUTING_MSI,
-		.u.msi = {.address_lo = (uint32_t)msi_addr, .address_hi = msi_addr >> 32, .data = msi_data},
+	    .gsi = pin,
+	    .type = KVM_IRQ_ROUTING_MSI,
+	    .u.msi = {.address_lo = (uint32_t)msi_addr, .address_hi = msi_addr >> 32, .data = msi_data},
 	};
 	vm->irq.valid[pin] = !masked;
 	pthread_mutex_unlock(&vm->irq.lock);
@@ -118,7 +118,8 @@ void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_d
 void irq_ioapic_deliver(void *ctx, uint64_t msi_addr, uint32_t msi_data)
 {
 	struct vm *vm = ctx;
-	struct kvm_msi msi = {.address_lo = (uint32_t)msi_addr, .address_hi = msi_addr >> 32, .data = msi_data};
+	struct kvm_msi msi = {
+	    .address_lo = (uint32_t)msi_addr, .address_hi = msi_addr >> 32, .data = msi_data};
 
 	/* 0 means the guest blocked it (no APIC matched): not an error. */
 	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0 && errno != EINVAL)
@@ -151,7 +152,8 @@ void irq_pic_intr(void *ctx)
 
 	/* The boot vCPU checks the PIC before each KVM_RUN; the kick makes it
 	 * leave KVM_RUN (or a halt) to do so. Its own exits need no kick. */
-	if (vm->vcpus && atomic_load(&vm->vcpus[0].started) && !pthread_equal(pthread_self(), vm->vcpus[0].self))
+	if (vm->vcpus && atomic_load(&vm->vcpus[0].started) &&
+	    !pthread_equal(pthread_self(), vm->vcpus[0].self))
 		vcpu_kick(&vm->vcpus[0]);
 }
 

@@ -12,25 +12,25 @@
 
 /* Just below the firmware ROM at 0xfffc0000: three pages of TSS and the
  * identity-map page that VMX needs for real mode; in the hole, never RAM. */
-#define KVM_TSS_GPA 0xfffbd000ULL
+#define KVM_TSS_GPA   0xfffbd000ULL
 #define KVM_IDMAP_GPA 0xfffbc000ULL
 
 static const struct {
 	int cap;
 	const char *name;
 } kvm_needed_caps[] = {
-	{KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
-	{KVM_CAP_SPLIT_IRQCHIP, "KVM_CAP_SPLIT_IRQCHIP"},
-	{KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING"},
-	{KVM_CAP_IRQFD, "KVM_CAP_IRQFD"},
-	{KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD"},
-	{KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI"},
-	{KVM_CAP_READONLY_MEM, "KVM_CAP_READONLY_MEM"},
-	{KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
-	{KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE"},
-	{KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
-	{KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
-	{KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR"},
+    {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+    {KVM_CAP_SPLIT_IRQCHIP, "KVM_CAP_SPLIT_IRQCHIP"},
+    {KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING"},
+    {KVM_CAP_IRQFD, "KVM_CAP_IRQFD"},
+    {KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD"},
+    {KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI"},
+    {KVM_CAP_READONLY_MEM, "KVM_CAP_READONLY_MEM"},
+    {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
+    {KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE"},
+    {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+    {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
+    {KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR"},
 };
 
 /* Opens /dev/kvm, checks the API and capabilities, creates the VM with the
@@ -44,14 +44,16 @@ int kvm_open_vm(struct vm *vm)
 		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
 			fprintf(stderr, "cove: /dev/kvm: not found (is KVM enabled?)\n");
 		else if (errno == EACCES || errno == EPERM)
-			fprintf(stderr, "cove: /dev/kvm: permission denied (add the user to the kvm group)\n");
+			fprintf(stderr,
+				"cove: /dev/kvm: permission denied (add the user to the kvm group)\n");
 		else
 			fprintf(stderr, "cove: /dev/kvm: %s\n", strerror(errno));
 		return COVE_EXIT_HOST;
 	}
 	r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (r < 0) {
-		fprintf(stderr, "cove: /dev/kvm: not a KVM device (KVM_GET_API_VERSION: %s)\n", strerror(errno));
+		fprintf(stderr, "cove: /dev/kvm: not a KVM device (KVM_GET_API_VERSION: %s)\n",
+			strerror(errno));
 		return COVE_EXIT_HOST;
 	}
 	if (r != KVM_API_VERSION) {

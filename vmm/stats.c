@@ -6,31 +6,31 @@
 #include "vmm/vm_internal.h"
 
 static const char *const stats_exit_names[] = {
-	[KVM_EXIT_UNKNOWN] = "unknown",
-	[KVM_EXIT_EXCEPTION] = "exception",
-	[KVM_EXIT_IO] = "io",
-	[KVM_EXIT_HYPERCALL] = "hypercall",
-	[KVM_EXIT_DEBUG] = "debug",
-	[KVM_EXIT_HLT] = "hlt",
-	[KVM_EXIT_MMIO] = "mmio",
-	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
-	[KVM_EXIT_SHUTDOWN] = "shutdown",
-	[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
-	[KVM_EXIT_INTR] = "intr",
-	[KVM_EXIT_SET_TPR] = "set_tpr",
-	[KVM_EXIT_TPR_ACCESS] = "tpr_access",
-	[KVM_EXIT_NMI] = "nmi",
-	[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
-	[KVM_EXIT_OSI] = "osi",
-	[KVM_EXIT_WATCHDOG] = "watchdog",
-	[KVM_EXIT_EPR] = "epr",
-	[KVM_EXIT_SYSTEM_EVENT] = "system_event",
-	[KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
-	[KVM_EXIT_HYPERV] = "hyperv",
-	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
-	[KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
-	[KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
-	[KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
+    [KVM_EXIT_UNKNOWN] = "unknown",
+    [KVM_EXIT_EXCEPTION] = "exception",
+    [KVM_EXIT_IO] = "io",
+    [KVM_EXIT_HYPERCALL] = "hypercall",
+    [KVM_EXIT_DEBUG] = "debug",
+    [KVM_EXIT_HLT] = "hlt",
+    [KVM_EXIT_MMIO] = "mmio",
+    [KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+    [KVM_EXIT_SHUTDOWN] = "shutdown",
+    [KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+    [KVM_EXIT_INTR] = "intr",
+    [KVM_EXIT_SET_TPR] = "set_tpr",
+    [KVM_EXIT_TPR_ACCESS] = "tpr_access",
+    [KVM_EXIT_NMI] = "nmi",
+    [KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+    [KVM_EXIT_OSI] = "osi",
+    [KVM_EXIT_WATCHDOG] = "watchdog",
+    [KVM_EXIT_EPR] = "epr",
+    [KVM_EXIT_SYSTEM_EVENT] = "system_event",
+    [KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+    [KVM_EXIT_HYPERV] = "hyperv",
+    [KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+    [KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+    [KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
+    [KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
 };
 
 const char *stats_exit_name(unsigned reason)
@@ -79,7 +79,7 @@ void stats_print(struct vm *vm, FILE *out)
 		uint64_t n = atomic_load_explicit(&vm->emu_opcodes[op], memory_order_relaxed);
 
 		if (n)
-			fprintf(out, "cove: stats: emulated opcode %s%02x %llu\n", op >= 256 ? "0f " : "", op & 0xff,
-				(unsigned long long)n);
+			fprintf(out, "cove: stats: emulated opcode %s%02x %llu\n", op >= 256 ? "0f " : "",
+				op & 0xff, (unsigned long long)n);
 	}
 }

@@ -12,21 +12,21 @@
 #include "seccomp/seccomp.h"
 #include "vmm/vm_internal.h"
 
-#define X86_CR0_PE (1ULL << 0)
-#define X86_CR0_ET (1ULL << 4)
-#define X86_CR0_PG (1ULL << 31)
-#define X86_CR4_PAE (1ULL << 5)
-#define X86_EFER_LME (1ULL << 8)
-#define X86_EFER_LMA (1ULL << 10)
+#define X86_CR0_PE	 (1ULL << 0)
+#define X86_CR0_ET	 (1ULL << 4)
+#define X86_CR0_PG	 (1ULL << 31)
+#define X86_CR4_PAE	 (1ULL << 5)
+#define X86_EFER_LME	 (1ULL << 8)
+#define X86_EFER_LMA	 (1ULL << 10)
 #define X86_RFLAGS_FIXED (1ULL << 1)
 
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
-#define APIC_DM_NMI 0x400
+#define APIC_LVT0      0x350
+#define APIC_LVT1      0x360
+#define APIC_DM_NMI    0x400
 #define APIC_DM_EXTINT 0x700
 
 #define PIT_PORT_FIRST 0x40
-#define PIT_PORT_LAST 0x43
+#define PIT_PORT_LAST  0x43
 
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *vcpu_tls_run;
@@ -83,27 +83,27 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id)
 static void seg_real(struct kvm_segment *s, uint16_t sel, bool code)
 {
 	*s = (struct kvm_segment){
-		.base = (uint64_t)sel << 4,
-		.limit = 0xffff,
-		.selector = sel,
-		.type = code ? 0xb : 0x3,
-		.present = 1,
-		.s = 1,
+	    .base = (uint64_t)sel << 4,
+	    .limit = 0xffff,
+	    .selector = sel,
+	    .type = code ? 0xb : 0x3,
+	    .present = 1,
+	    .s = 1,
 	};
 }
 
 static void seg_flat(struct kvm_segment *s, uint16_t sel, bool code, bool l64)
 {
 	*s = (struct kvm_segment){
-		.base = 0,
-		.limit = 0xffffffff,
-		.selector = sel,
-		.type = code ? 0xb : 0x3,
-		.present = 1,
-		.s = 1,
-		.db = (code && l64) ? 0 : 1,
-		.l = (code && l64) ? 1 : 0,
-		.g = 1,
+	    .base = 0,
+	    .limit = 0xffffffff,
+	    .selector = sel,
+	    .type = code ? 0xb : 0x3,
+	    .present = 1,
+	    .s = 1,
+	    .db = (code && l64) ? 0 : 1,
+	    .l = (code && l64) ? 1 : 0,
+	    .g = 1,
 	};
 }
 
@@ -271,7 +271,8 @@ static void vcpu_internal_error(struct vcpu *v)
 		if (vcpu_emulate_failed(v, why, sizeof(why)) == 0)
 			return;
 		n = snprintf(detail, sizeof(detail), "%s%s", why, why[0] ? "; " : "");
-		if (run->emulation_failure.ndata >= 2 && (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+		if (run->emulation_failure.ndata >= 2 &&
+		    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
 			unsigned len = run->emulation_failure.insn_size;
 
 			n += snprintf(detail + n, sizeof(detail) - n, "KVM's instruction bytes:");

@@ -21,8 +21,8 @@
 #include "vmm/vm_internal.h"
 
 #define VM_RING_ENTRIES 64
-#define VM_STDIN_CHUNK 256
-#define VM_JAIL_FDS 1024
+#define VM_STDIN_CHUNK	256
+#define VM_JAIL_FDS	1024
 
 /* One VM per process; static so nothing of it is allocated per run and
  * everything stays reachable until exit. Shared between threads through
@@ -66,8 +66,8 @@ bool vm_claim(struct vm *vm, int status)
 	if (!atomic_compare_exchange_strong(&vm->status, &expected, status))
 		return false;
 	for (unsigned i = 0; i < vm->ncpus; i++)
-		if (vm->vcpus[i].run && !(atomic_load(&vm->vcpus[i].started) &&
-					   pthread_equal(pthread_self(), vm->vcpus[i].self)))
+		if (vm->vcpus[i].run &&
+		    !(atomic_load(&vm->vcpus[i].started) && pthread_equal(pthread_self(), vm->vcpus[i].self)))
 			vcpu_kick(&vm->vcpus[i]);
 	if (vm->loop)
 		evloop_stop(vm->loop);
@@ -258,9 +258,12 @@ static void io_stdin_done(struct ev_waiter *w, int res, unsigned flags)
 static const char *vm_signame(int sig)
 {
 	switch (sig) {
-	case SIGTERM: return "SIGTERM";
-	case SIGINT: return "SIGINT";
-	case SIGHUP: return "SIGHUP";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGHUP:
+		return "SIGHUP";
 	}
 	return "signal";
 }
@@ -401,7 +404,8 @@ static int vm_devices(struct vm *vm)
 	what = "power";
 	if ((r = power_new(vm->bus, &vm->ev)) < 0)
 		goto fail;
-	vm->ioapic_ops = (struct ioapic_ops){.ctx = vm, .route = irq_ioapic_route, .deliver = irq_ioapic_deliver};
+	vm->ioapic_ops =
+	    (struct ioapic_ops){.ctx = vm, .route = irq_ioapic_route, .deliver = irq_ioapic_deliver};
 	vm->ioapic = ioapic_new(vm->bus, &vm->ioapic_ops);
 	if (!vm->ioapic) {
 		what = "ioapic";
@@ -493,8 +497,8 @@ static int vm_setup(struct vm *vm)
 	vm->mem.vmfd = -1;
 	r = mem_init(&vm->mem, cfg->mem_size);
 	if (r < 0) {
-		fprintf(stderr, "cove: guest RAM of %llu MiB: %s\n", (unsigned long long)(cfg->mem_size >> 20),
-			strerror(-r));
+		fprintf(stderr, "cove: guest RAM of %llu MiB: %s\n",
+			(unsigned long long)(cfg->mem_size >> 20), strerror(-r));
 		return COVE_EXIT_HOST;
 	}
 	r = mem_register(&vm->mem, vm->vm_fd);
@@ -513,13 +517,13 @@ static int vm_setup(struct vm *vm)
 		return r;
 
 	struct virtio_env env = {
-		.bus = vm->bus,
-		.mem = &vm->mem,
-		.loop = vm->loop,
-		.vmfd = vm->vm_fd,
-		.irqfd = irq_irqfd,
-		.ev = &vm->ev,
-		.ctx = vm,
+	    .bus = vm->bus,
+	    .mem = &vm->mem,
+	    .loop = vm->loop,
+	    .vmfd = vm->vm_fd,
+	    .irqfd = irq_irqfd,
+	    .ev = &vm->ev,
+	    .ctx = vm,
 	};
 	err[0] = '\0';
 	if (virtio_attach(cfg, &env, err, sizeof(err)) < 0) {
@@ -596,14 +600,14 @@ int vm_run(const struct vm_config *cfg)
 	vm->kvm_fd = vm->vm_fd = vm->sig_fd = -1;
 	atomic_store(&vm->status, -1);
 	vm->ev = (struct vm_events){
-		.ctx = vm,
-		.poweroff = ev_poweroff,
-		.reset = ev_reset,
-		.debug_exit = ev_debug_exit,
-		.set_a20 = ev_set_a20,
-		.get_a20 = ev_get_a20,
-		.set_irq = irq_set,
-		.pic_intr = irq_pic_intr,
+	    .ctx = vm,
+	    .poweroff = ev_poweroff,
+	    .reset = ev_reset,
+	    .debug_exit = ev_debug_exit,
+	    .set_a20 = ev_set_a20,
+	    .get_a20 = ev_get_a20,
+	    .set_irq = irq_set,
+	    .pic_intr = irq_pic_intr,
 	};
 
 	if (cfg->jail) {

@@ -33,18 +33,18 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
-	pthread_t thread;    /* written by the main thread */
-	pthread_t self;      /* the same, written by the vCPU thread before started */
+	pthread_t thread; /* written by the main thread */
+	pthread_t self;	  /* the same, written by the vCPU thread before started */
 	/* Set by the vCPU thread before its first look at the VM's status, so
 	 * vm_end either sees it and signals, or the thread sees the end. */
 	atomic_bool started;
-	bool joinable; /* main thread only: the thread was created */
+	bool joinable;	 /* main thread only: the thread was created */
 	atomic_int done; /* futex word: the thread left its loop (vm_thread_done) */
 	/* Written only by this vCPU's thread; summed at the end. */
 	uint64_t exits[VM_STAT_EXITS];
 	uint64_t run_eintr;
-	struct kvm_cpuid2 *cpuid;  /* what KVM_SET_CPUID2 got; x86emu answers CPUID from it */
-	struct vcpu_emu *emu;      /* cove's emulator on this vCPU (vmm/emulate.h) */
+	struct kvm_cpuid2 *cpuid; /* what KVM_SET_CPUID2 got; x86emu answers CPUID from it */
+	struct vcpu_emu *emu;	  /* cove's emulator on this vCPU (vmm/emulate.h) */
 };
 
 struct vm_irq {
@@ -77,7 +77,7 @@ struct vm {
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
 	struct vcpu *vcpus;
 	unsigned ncpus;
-	atomic_int status; /* -1 while running; the first cause wins */
+	atomic_int status;   /* -1 while running; the first cause wins */
 	atomic_int released; /* futex word: 1 once the winner has reported */
 	atomic_int io_done;  /* futex word: the I/O thread flushed virtio */
 	/* I/O thread state (vm.c). */

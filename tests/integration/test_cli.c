@@ -77,33 +77,33 @@ struct bad_case {
 
 /* Every bad command line the brief names, and then some. */
 static struct bad_case bad_cases[] = {
-	{{"--frobnicate"}, "unknown option '--frobnicate'"},
-	{{"-z"}, "unknown option '-z'"},
-	{{"--mem"}, "'--mem' needs an argument"},
-	{{"--raw"}, "'--raw' needs an argument"},
-	{{"--mem", "0"}, "greater than zero"},
-	{{"--mem", "many"}, "not a number"},
-	{{"--mem", "64Q"}, "trailing"},
-	{{"--mem", "64MiB"}, "trailing"},
-	{{"--mem", "99999999999999999999999"}, "too large"},
-	{{"--mem", "17179869184G"}, "too large"},
-	{{"--mem", "16000000G"}, "host's RAM"},
-	{{"--cpus", "0"}, "at least 1"},
-	{{"--cpus", "x"}, "not a number"},
-	{{"--timeout", "-3"}, "not a number"},
-	{{"--raw", "a.bin", "b.elf"}, "exclude each other"},
-	{{"--raw", "a.bin", "--kernel", "b.elf"}, "exclude each other"},
-	{{"--raw", "a.bin,load=0x200000"}, "below 1 MiB"},
-	{{"--raw", "a.bin,entry=zz:1"}, "SEG:OFF"},
-	{{"--raw", "a.bin,fast"}, "unknown parameter 'fast'"},
-	{{"a.elf", "b.elf"}, "more than one IMAGE"},
-	{{"--serial", ""}, "empty file name"},
-	{{"--seccomp", "maybe"}, "not strict, log or off"},
-	{{"--uid", "nobody"}, "not a number"},
-	{{"--disk", "a.img,rw"}, "unknown flag 'rw'"},
-	{{"--net", "mac=52:54:00:00:00:01"}, "missing tap=NAME"},
-	{{"--net", "tap=t0,mac=zz"}, "mac 'zz'"},
-	{{"--seccomp-test-trigger", "gpu"}, "not vcpu, io or main"},
+    {{"--frobnicate"}, "unknown option '--frobnicate'"},
+    {{"-z"}, "unknown option '-z'"},
+    {{"--mem"}, "'--mem' needs an argument"},
+    {{"--raw"}, "'--raw' needs an argument"},
+    {{"--mem", "0"}, "greater than zero"},
+    {{"--mem", "many"}, "not a number"},
+    {{"--mem", "64Q"}, "trailing"},
+    {{"--mem", "64MiB"}, "trailing"},
+    {{"--mem", "99999999999999999999999"}, "too large"},
+    {{"--mem", "17179869184G"}, "too large"},
+    {{"--mem", "16000000G"}, "host's RAM"},
+    {{"--cpus", "0"}, "at least 1"},
+    {{"--cpus", "x"}, "not a number"},
+    {{"--timeout", "-3"}, "not a number"},
+    {{"--raw", "a.bin", "b.elf"}, "exclude each other"},
+    {{"--raw", "a.bin", "--kernel", "b.elf"}, "exclude each other"},
+    {{"--raw", "a.bin,load=0x200000"}, "below 1 MiB"},
+    {{"--raw", "a.bin,entry=zz:1"}, "SEG:OFF"},
+    {{"--raw", "a.bin,fast"}, "unknown parameter 'fast'"},
+    {{"a.elf", "b.elf"}, "more than one IMAGE"},
+    {{"--serial", ""}, "empty file name"},
+    {{"--seccomp", "maybe"}, "not strict, log or off"},
+    {{"--uid", "nobody"}, "not a number"},
+    {{"--disk", "a.img,rw"}, "unknown flag 'rw'"},
+    {{"--net", "mac=52:54:00:00:00:01"}, "missing tap=NAME"},
+    {{"--net", "tap=t0,mac=zz"}, "mac 'zz'"},
+    {{"--seccomp-test-trigger", "gpu"}, "not vcpu, io or main"},
 };
 
 Test(cli, every_bad_command_line_is_one_line_and_status_2)
@@ -113,19 +113,21 @@ Test(cli, every_bad_command_line_is_one_line_and_status_2)
 		struct run r;
 
 		run_cove(&r, c->args);
-		cr_assert_eq(r.status, 2, "%s ...: status %d, want 2; stderr: %s", c->args[0], r.status, r.err);
-		cr_assert_eq(strncmp(r.err, "cove: ", 6), 0, "%s ...: stderr does not start with 'cove: ': %s",
-			     c->args[0], r.err);
+		cr_assert_eq(r.status, 2, "%s ...: status %d, want 2; stderr: %s", c->args[0], r.status,
+			     r.err);
+		cr_assert_eq(strncmp(r.err, "cove: ", 6), 0,
+			     "%s ...: stderr does not start with 'cove: ': %s", c->args[0], r.err);
 		cr_assert(strstr(r.err, c->want), "stderr '%s' does not name '%s'", r.err, c->want);
-		cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+		cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s",
+			     r.err);
 		cr_assert_eq(r.nout, 0u, "a refused command line printed on stdout: %s", r.out);
 	}
 }
 
 Test(cli, too_many_disks_is_refused)
 {
-	const char *args[] = {"--disk", "1", "--disk", "2", "--disk", "3", "--disk", "4", "--disk", "5", "--disk",
-			      "6", "--disk", "7", "--disk", "8", "--disk", "9", NULL};
+	const char *args[] = {"--disk", "1", "--disk", "2", "--disk", "3", "--disk", "4", "--disk", "5",
+			      "--disk", "6", "--disk", "7", "--disk", "8", "--disk", "9", NULL};
 	struct run r;
 
 	run_cove(&r, args);
@@ -135,8 +137,8 @@ Test(cli, too_many_disks_is_refused)
 
 Test(cli, too_many_nets_is_refused)
 {
-	const char *args[] = {"--net", "tap=a", "--net", "tap=b", "--net", "tap=c", "--net", "tap=d", "--net", "tap=e",
-			      NULL};
+	const char *args[] = {"--net", "tap=a", "--net", "tap=b", "--net", "tap=c",
+			      "--net", "tap=d", "--net", "tap=e", NULL};
 	struct run r;
 
 	run_cove(&r, args);
@@ -147,11 +149,40 @@ Test(cli, too_many_nets_is_refused)
 Test(cli, help_lists_every_option_and_exit_status)
 {
 	const char *args[] = {"--help", NULL};
-	const char *want[] = {"--kernel", "--initrd", "--cmdline", "--module", "--raw", "--mem", "--cpus",
-			      "--serial", "--timeout", "--disk", "--net", "--console", "--rng", "--stats",
-			      "--seccomp", "--jail", "--uid", "--gid", "--print-seccomp", "--seccomp-test-trigger",
-			      "--help", "--version", "  0 ", "  2 ", "  4 ", "  6 ", "  8 ", "  10 ", "  124 ",
-			      "(v << 1) | 1", "128+N", "SIGTERM 143", "SIGSYS", "159"};
+	const char *want[] = {"--kernel",
+			      "--initrd",
+			      "--cmdline",
+			      "--module",
+			      "--raw",
+			      "--mem",
+			      "--cpus",
+			      "--serial",
+			      "--timeout",
+			      "--disk",
+			      "--net",
+			      "--console",
+			      "--rng",
+			      "--stats",
+			      "--seccomp",
+			      "--jail",
+			      "--uid",
+			      "--gid",
+			      "--print-seccomp",
+			      "--seccomp-test-trigger",
+			      "--help",
+			      "--version",
+			      "  0 ",
+			      "  2 ",
+			      "  4 ",
+			      "  6 ",
+			      "  8 ",
+			      "  10 ",
+			      "  124 ",
+			      "(v << 1) | 1",
+			      "128+N",
+			      "SIGTERM 143",
+			      "SIGSYS",
+			      "159"};
 	struct run r;
 
 	run_cove(&r, args);

@@ -30,15 +30,15 @@ static int parse_list(const char *const *args)
 }
 
 #define PARSE(...) parse_list((const char *const[]){__VA_ARGS__, NULL})
-#define PARSE0() parse_list((const char *const[]){NULL})
+#define PARSE0()   parse_list((const char *const[]){NULL})
 
 /* A refused command line: -EINVAL, and a single line that contains want. */
-#define REFUSED(want, ...)                                                                          \
-	do {                                                                                        \
-		int r_ = PARSE(__VA_ARGS__);                                                        \
-		cr_assert_eq(r_, -EINVAL, "accepted, want an error naming '%s'", want);             \
-		cr_assert(strstr(err, want), "error '%s' does not name '%s'", err, want);           \
-		cr_assert_null(strchr(err, '\n'), "error '%s' is more than one line", err);         \
+#define REFUSED(want, ...)                                                                                   \
+	do {                                                                                                 \
+		int r_ = PARSE(__VA_ARGS__);                                                                 \
+		cr_assert_eq(r_, -EINVAL, "accepted, want an error naming '%s'", want);                      \
+		cr_assert(strstr(err, want), "error '%s' does not name '%s'", err, want);                    \
+		cr_assert_null(strchr(err, '\n'), "error '%s' is more than one line", err);                  \
 	} while (0)
 
 Test(cmdline, no_arguments_give_the_documented_defaults)
@@ -184,8 +184,8 @@ Test(cmdline, modules_keep_their_strings)
 
 Test(cmdline, serial_seccomp_and_flags)
 {
-	cr_assert_eq(PARSE("--serial", "out.txt", "--seccomp", "log", "--stats", "--rng", "--console", "--jail",
-			   "--uid", "1000", "--gid", "100", "--timeout", "5"),
+	cr_assert_eq(PARSE("--serial", "out.txt", "--seccomp", "log", "--stats", "--rng", "--console",
+			   "--jail", "--uid", "1000", "--gid", "100", "--timeout", "5"),
 		     0, "%s", err);
 	cr_assert_eq(cfg.serial, VM_SERIAL_FILE);
 	cr_assert_str_eq(cfg.serial_path, "out.txt");
@@ -220,8 +220,9 @@ Test(cmdline, usage_lists_every_exit_status)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	const char *want[] = {"  0 ", "  2 ", "  4 ", "  6 ", "  8 ", "  10 ", "  124 ", "128+N", "SIGSYS",
-			      "(v << 1) | 1", "--raw", "--print-seccomp", "--timeout", "--net"};
+	const char *want[] = {"  0 ",	   "  2 ",  "  4 ",   "  6 ",	      "  8 ",  "  10 ",
+			      "  124 ",	   "128+N", "SIGSYS", "(v << 1) | 1", "--raw", "--print-seccomp",
+			      "--timeout", "--net"};
 
 	cmdline_usage(f);
 	fclose(f);

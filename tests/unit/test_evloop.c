@@ -14,7 +14,7 @@ struct counter {
 	int calls;
 	int last_res;
 	int stop_after; /* evloop_stop once calls reaches it; 0: never */
-	int requeue;    /* how many more NOPs fn queues */
+	int requeue;	/* how many more NOPs fn queues */
 };
 
 static void counter_fn(struct ev_waiter *w, int res, unsigned flags)
