@@ -623,7 +623,7 @@ int mem_write_lin(struct x86emu *e, uint64_t la, unsigned size, const void *buf,
 
 static inline bool canonical(uint64_t la)
 {
-	return (uint64_t)(((int64_t)la << 16) >> 16) == la;
+	return (uint64_t)((int64_t)(la << 16) >> 16) == la;
 }
 
 static int seg_fault(int seg, struct x86emu *e)

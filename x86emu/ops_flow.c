@@ -355,7 +355,7 @@ static int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
 {
 	target &= ip_mask(in->opsize);
 	if (e->mode == X86EMU_MODE_LONG64) {
-		if ((uint64_t)(((int64_t)target << 16) >> 16) != target)
+		if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
 			return RAISE_GP0(e);
 	} else if (target > seg_get(e, X86EMU_CS)->limit) {
 		return RAISE_GP0(e);

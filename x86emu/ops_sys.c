@@ -347,7 +347,7 @@ int ex_wrmsr(struct x86emu *e, struct x86emu_insn *in)
 	case MSR_FS_BASE:
 	case MSR_GS_BASE: {
 		unsigned s = msr == MSR_FS_BASE ? X86EMU_FS : X86EMU_GS;
-		if ((uint64_t)(((int64_t)v << 16) >> 16) != v)
+		if ((uint64_t)((int64_t)(v << 16) >> 16) != v)
 			return RAISE_GP0(e);
 		seg_get(e, s);
 		e->seg[s].base = v;

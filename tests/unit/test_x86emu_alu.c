@@ -253,7 +253,7 @@ Test(x86emu_alu, div_by_zero_is_de_delivered_through_the_ivt_in_real_mode)
 	cr_assert_eq(f->seg[X86EMU_CS].selector, 0x300);
 	cr_assert_eq(f->rip, 0x2000);
 	cr_assert_eq(f->gpr[4], 0x8000 - 6);
-	uint16_t *stk = (uint16_t *)(f->ram + 0x8000 - 6);
+	uint16_t *stk = (u16u *)(f->ram + 0x8000 - 6);
 	cr_assert_eq(stk[0], 0x1000, "the faulting IP is pushed");
 	cr_assert_eq(stk[1], 0);
 	cr_assert_eq(stk[2], 0x202);

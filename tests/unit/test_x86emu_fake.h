@@ -12,6 +12,11 @@
 
 #include "x86emu/x86emu.h"
 
+/* Guest memory is byte-addressed: these let tests poke unaligned values. */
+typedef uint16_t u16u __attribute__((aligned(1)));
+typedef uint32_t u32u __attribute__((aligned(1)));
+typedef uint64_t u64u __attribute__((aligned(1)));
+
 #define FAKE_RAM (16u << 20)
 #define FAKE_MMIO 0xfe000000ull
 #define FAKE_MMIO_SIZE 0x10000ull

@@ -42,10 +42,10 @@ Test(x86emu_lazy, long_mode_touches_no_segment_but_the_ones_it_needs)
 	static const uint8_t code[] = {0x48, 0x8b, 0x03, 0x48, 0x01, 0xc8, 0x48, 0x89, 0x43, 0x08, 0x64, 0x48, 0x8b, 0x13};
 	fake_long64(f, 0x20000, code, sizeof(code));
 	f->gpr[X86EMU_RBX] = 0x30000, f->gpr[X86EMU_RCX] = 5;
-	*(uint64_t *)(f->ram + 0x30000) = 10;
+	*(u64u *)(f->ram + 0x30000) = 10;
 	f->seg[X86EMU_FS].base = 0x8;
 	cr_assert_eq(fake_run(f, 3), X86EMU_OK);
-	cr_assert_eq(*(uint64_t *)(f->ram + 0x30008), 15);
+	cr_assert_eq(*(u64u *)(f->ram + 0x30008), 15);
 	cr_assert_eq(sum(f->get_sreg, X86EMU_NR_SREGS), 1, "64-bit code needs CS only: got %u", sum(f->get_sreg, X86EMU_NR_SREGS));
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(f->get_sreg[X86EMU_FS], 1, "an FS override fetches FS");

@@ -9,7 +9,7 @@
 
 static uint64_t *pte(struct fake *f, uint64_t la)
 {
-	return (uint64_t *)(f->ram + PT) + (la >> 12);
+	return (u64u *)(f->ram + PT) + (la >> 12);
 }
 
 Test(x86emu_mmu, four_level_walk_sets_accessed_and_dirty_bits)
@@ -18,13 +18,13 @@ Test(x86emu_mmu, four_level_walk_sets_accessed_and_dirty_bits)
 	static const uint8_t code[] = {0x8b, 0x03, 0x89, 0x01}; /* mov eax,[rbx] ; mov [rcx],eax */
 	fake_long64(f, 0x20000, code, sizeof(code));
 	f->gpr[X86EMU_RBX] = 0x50000, f->gpr[X86EMU_RCX] = 0x60000;
-	*(uint32_t *)(f->ram + 0x50000) = 77;
+	*(u32u *)(f->ram + 0x50000) = 77;
 	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
-	cr_assert_eq(*(uint32_t *)(f->ram + 0x60000), 77);
+	cr_assert_eq(*(u32u *)(f->ram + 0x60000), 77);
 	cr_assert(*pte(f, 0x50000) & 0x20, "read sets A");
 	cr_assert_not(*pte(f, 0x50000) & 0x40, "read does not set D");
 	cr_assert((*pte(f, 0x60000) & 0x60) == 0x60, "write sets A and D");
-	cr_assert(*(uint64_t *)(f->ram + 0x100000) & 0x20, "PML4E accessed");
+	cr_assert(*(u64u *)(f->ram + 0x100000) & 0x20, "PML4E accessed");
 	fake_free(f);
 }
 
@@ -87,7 +87,7 @@ Test(x86emu_mmu, thirty_two_bit_walk_with_pse_large_page_and_pae_walk)
 	static const uint8_t code[] = {0x8b, 0x03}; /* mov eax, [ebx] */
 	fake_prot32(f, 0x1000, code, sizeof(code));
 	/* 32-bit: PD at 0x200000, PDE[1] = 4 MiB page at 8 MiB; PDE[0] -> PT at 0x201000 identity */
-	uint32_t *pd = (uint32_t *)(f->ram + 0x200000), *pt = (uint32_t *)(f->ram + 0x201000);
+	uint32_t *pd = (u32u *)(f->ram + 0x200000), *pt = (u32u *)(f->ram + 0x201000);
 	pd[0] = 0x201000 | 3;
 	for (unsigned i = 0; i < 1024; i++)
 		pt[i] = (i << 12) | 3;
@@ -96,17 +96,17 @@ Test(x86emu_mmu, thirty_two_bit_walk_with_pse_large_page_and_pae_walk)
 	f->cr[X86EMU_CR4] = 0x10; /* PSE */
 	f->cr[X86EMU_CR0] |= 0x80000000;
 	f->gpr[X86EMU_RBX] = 0x400010;
-	*(uint32_t *)(f->ram + 0x800010) = 0xabcdef;
+	*(u32u *)(f->ram + 0x800010) = 0xabcdef;
 	x86emu_invalidate(f->e);
 	x86emu_tlb_flush(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(f->gpr[X86EMU_RAX], 0xabcdef);
 	cr_assert(pd[1] & 0x20, "A set on the 4 MiB PDE");
 	/* PAE: PDPT at 0x300000, PD at 0x301000 with a 2 MiB page at 6 MiB for 0-2 MiB... */
-	uint64_t *pdpt = (uint64_t *)(f->ram + 0x300000), *pd64 = (uint64_t *)(f->ram + 0x301000);
+	uint64_t *pdpt = (u64u *)(f->ram + 0x300000), *pd64 = (u64u *)(f->ram + 0x301000);
 	pdpt[0] = 0x301000 | 1;
 	pd64[0] = 0x302000 | 3;
-	uint64_t *pt64 = (uint64_t *)(f->ram + 0x302000);
+	uint64_t *pt64 = (u64u *)(f->ram + 0x302000);
 	for (unsigned i = 0; i < 512; i++)
 		pt64[i] = ((uint64_t)i << 12) | 3;
 	pd64[2] = 0x600000 | 0x83; /* 4-6 MiB -> 6 MiB */
@@ -114,7 +114,7 @@ Test(x86emu_mmu, thirty_two_bit_walk_with_pse_large_page_and_pae_walk)
 	f->cr[X86EMU_CR4] = 0x20;
 	f->rip = 0x1000;
 	f->gpr[X86EMU_RBX] = 0x400020;
-	*(uint32_t *)(f->ram + 0x600020) = 0x1234;
+	*(u32u *)(f->ram + 0x600020) = 0x1234;
 	x86emu_invalidate(f->e);
 	x86emu_tlb_flush(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
@@ -129,8 +129,8 @@ Test(x86emu_mmu, tlb_caches_until_cr3_write_or_invlpg)
 				       0x0f, 0x20, 0xd9, 0x0f, 0x22, 0xd9}; /* ...; invlpg [rbx]; ...; mov rcx,cr3; mov cr3,rcx */
 	fake_long64(f, 0x20000, code, sizeof(code));
 	f->gpr[X86EMU_RBX] = 0x70000;
-	*(uint32_t *)(f->ram + 0x70000) = 1;
-	*(uint32_t *)(f->ram + 0x71000) = 2;
+	*(u32u *)(f->ram + 0x70000) = 1;
+	*(u32u *)(f->ram + 0x71000) = 2;
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(f->gpr[X86EMU_RAX], 1);
 	/* The caller (not the guest) remaps the page: the TLB still has the old one. */
@@ -194,8 +194,8 @@ Test(x86emu_mmu, guest_write_to_a_page_table_invalidates_its_translations)
 	f->gpr[X86EMU_RBX] = 0x80000;
 	f->gpr[X86EMU_RCX] = PT + (0x80000 >> 12) * 8;
 	f->gpr[X86EMU_RDX] = 0x81000 | 7;
-	*(uint32_t *)(f->ram + 0x80000) = 10;
-	*(uint32_t *)(f->ram + 0x81000) = 20;
+	*(u32u *)(f->ram + 0x80000) = 10;
+	*(u32u *)(f->ram + 0x81000) = 20;
 	cr_assert_eq(fake_run(f, 3), X86EMU_OK);
 	cr_assert_eq(f->gpr[X86EMU_RAX], 20, "the PTE write by mov invalidated the cached translation");
 	struct x86emu_stats st;

@@ -74,7 +74,7 @@ Test(x86emu_queue, cmpxchg_on_mmio_reads_once_then_writes)
 	struct fake *f = fake_new();
 	static const uint8_t code[] = {0x0f, 0xb1, 0x0b}; /* cmpxchg [ebx], ecx */
 	fake_prot32(f, 0x1000, code, sizeof(code));
-	*(uint32_t *)(f->mmio + 0x40) = 1234;
+	*(u32u *)(f->mmio + 0x40) = 1234;
 	f->gpr[X86EMU_RBX] = FAKE_MMIO + 0x40, f->gpr[X86EMU_RAX] = 1234, f->gpr[X86EMU_RCX] = 99;
 	f->mmio_pending = true;
 	enum x86emu_result r;
@@ -82,7 +82,7 @@ Test(x86emu_queue, cmpxchg_on_mmio_reads_once_then_writes)
 	cr_assert_eq(r, X86EMU_OK);
 	cr_assert_eq(f->mmio_reads, 1);
 	cr_assert_eq(f->mmio_writes, 1);
-	cr_assert_eq(*(uint32_t *)(f->mmio + 0x40), 99);
+	cr_assert_eq(*(u32u *)(f->mmio + 0x40), 99);
 	cr_assert(f->rflags & 0x40, "ZF set on a match");
 	fake_free(f);
 }
@@ -93,7 +93,7 @@ Test(x86emu_queue, unaligned_movdqu_from_mmio_splits_and_resumes_per_piece)
 	static const uint8_t code[] = {0xf3, 0x0f, 0x6f, 0x03}; /* movdqu xmm0, [rbx] */
 	fake_long64(f, 0x20000, code, sizeof(code));
 	/* identity-map the MMIO page: PDPT[3] covers 3-4 GiB with a 1 GiB page */
-	((uint64_t *)(f->ram + 0x101000))[3] = 0xc0000000ull | 0x87;
+	((u64u *)(f->ram + 0x101000))[3] = 0xc0000000ull | 0x87;
 	x86emu_tlb_flush(f->e);
 	for (unsigned i = 0; i < 32; i++)
 		f->mmio[i] = (uint8_t)(0x30 + i);

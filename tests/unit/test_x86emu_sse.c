@@ -119,7 +119,7 @@ Test(x86emu_sse, movss_movsd_movlps_movhps_movnti_and_movq_forms)
 	cr_assert_eq(memcmp(XMM(f, 1), f->ram + 0x40000, 8), 0);
 	cr_assert_eq(memcmp(XMM(f, 1) + 8, f->ram + 0x40008, 8), 0);
 	cr_assert_eq(memcmp(f->ram + 0x40030, "\x01\x02\x03\x04\x05\x06\x07\x08", 8), 0);
-	cr_assert_eq(*(uint32_t *)(f->ram + 0x40038), 0xdeadbeef);
+	cr_assert_eq(*(u32u *)(f->ram + 0x40038), 0xdeadbeef);
 	cr_assert_eq(XMM(f, 5)[8], 0, "movq zeroes the upper quadword");
 	fake_free(f);
 }
@@ -158,15 +158,15 @@ Test(x86emu_sse, fxsave_then_fxrstor_restores_xmm_and_mxcsr)
 		XMM(f, 0)[i] = (uint8_t)(i ^ 0x5a);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(memcmp(f->ram + 0x40000 + 160, XMM(f, 0), 256), 0, "64-bit fxsave stores XMM0-15");
-	cr_assert_eq(*(uint32_t *)(f->ram + 0x40000 + 24), 0x1f80);
+	cr_assert_eq(*(u32u *)(f->ram + 0x40000 + 24), 0x1f80);
 	memset(XMM(f, 0), 0, 256);
-	*(uint32_t *)(f->ram + 0x40000 + 24) = 0x9f80;
+	*(u32u *)(f->ram + 0x40000 + 24) = 0x9f80;
 	x86emu_invalidate(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(XMM(f, 15)[15], (uint8_t)(255 ^ 0x5a));
-	cr_assert_eq(*(uint32_t *)(f->xsave + 24), 0x9f80);
+	cr_assert_eq(*(u32u *)(f->xsave + 24), 0x9f80);
 	/* a reserved MXCSR bit makes fxrstor #GP */
-	*(uint32_t *)(f->ram + 0x40000 + 24) = 0x10000;
+	*(u32u *)(f->ram + 0x40000 + 24) = 0x10000;
 	f->rip = 0x20003;
 	x86emu_invalidate(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
@@ -184,11 +184,11 @@ Test(x86emu_sse, xsave_xsavec_and_xrstor_follow_the_header)
 	memset(XMM(f, 1), 0x66, 16);
 	f->gpr[X86EMU_RAX] = 7, f->gpr[X86EMU_RDX] = 0;
 	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
-	cr_assert_eq(*(uint64_t *)(f->ram + 0x40000 + 512), 7, "XSTATE_BV");
+	cr_assert_eq(*(u64u *)(f->ram + 0x40000 + 512), 7, "XSTATE_BV");
 	cr_assert_eq(f->ram[0x40000 + 576 + 16], 0x77, "YMM_Hi128 of ymm1 at 576");
-	cr_assert_eq(*(uint64_t *)(f->ram + 0x40400 + 520), (1ull << 63) | 7, "XCOMP_BV of xsavec");
+	cr_assert_eq(*(u64u *)(f->ram + 0x40400 + 520), (1ull << 63) | 7, "XCOMP_BV of xsavec");
 	/* clear the AVX bit in the saved header: xrstor puts YMM uppers in init state */
-	*(uint64_t *)(f->ram + 0x40000 + 512) = 3;
+	*(u64u *)(f->ram + 0x40000 + 512) = 3;
 	memset(XMM(f, 1), 0, 16);
 	x86emu_invalidate(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);

@@ -31,7 +31,7 @@ Test(x86emu_string, std_makes_stosw_go_backwards)
 	f->gpr[X86EMU_RAX] = 0xabcd, f->gpr[X86EMU_RDI] = 0x4006, f->gpr[X86EMU_RCX] = 4;
 	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
 	for (unsigned i = 0; i < 4; i++)
-		cr_assert_eq(*(uint16_t *)(f->ram + 0x4000 + 2 * i), 0xabcd);
+		cr_assert_eq(*(u16u *)(f->ram + 0x4000 + 2 * i), 0xabcd);
 	cr_assert_eq(f->gpr[X86EMU_RDI], 0x3ffe);
 	fake_free(f);
 }
@@ -72,7 +72,7 @@ Test(x86emu_string, lodsd_with_segment_override_and_address_size_prefix)
 	static const uint8_t code[] = {0x66, 0x67, 0x26, 0xad}; /* lodsd es:[esi] in real mode */
 	fake_real(f, 0, 0x1000, code, sizeof(code));
 	f->seg[X86EMU_ES] = fake_seg(0x1000, 0x10000, 0xfffff, 3, 0, 0);
-	*(uint32_t *)(f->ram + 0x10000 + 0x12345) = 0xcafebabe;
+	*(u32u *)(f->ram + 0x10000 + 0x12345) = 0xcafebabe;
 	f->gpr[X86EMU_RSI] = 0x12345;
 	x86emu_invalidate(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
@@ -98,7 +98,7 @@ Test(x86emu_string, rep_outsb_and_insw_go_through_the_port_callbacks)
 	x86emu_invalidate(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(f->pio_ins, 2);
-	cr_assert_eq(*(uint16_t *)(f->ram + 0x7102), 0x1234);
+	cr_assert_eq(*(u16u *)(f->ram + 0x7102), 0x1234);
 	fake_free(f);
 }
 
@@ -129,7 +129,7 @@ Test(x86emu_string, a_fault_mid_rep_keeps_the_finished_iterations)
 	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP, "a word at ffff crosses the limit");
 	cr_assert_eq(f->gpr[X86EMU_RCX], 8, "two words were stored");
 	cr_assert_eq(f->gpr[X86EMU_RDI], 0xffff);
-	cr_assert_eq(*(uint16_t *)(f->ram + 0xfffd), 0x5555);
+	cr_assert_eq(*(u16u *)(f->ram + 0xfffd), 0x5555);
 	cr_assert(x86emu_exception(f->e)->delivered, "real mode: delivered via the IVT");
 	fake_free(f);
 }

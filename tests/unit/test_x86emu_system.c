@@ -1,0 +1,261 @@
+/* System instructions and control flow: the real-to-protected-mode switch
+ * through lgdt/mov cr0/far jmp, segment loads from the GDT, int/iret through
+ * the IVT, call/ret/enter/leave, CPUID/RDTSC/MSRs through the caller,
+ * privilege checks, HLT, LOCK rules, cmpxchg16b, unhandled reports, stats. */
+#include <criterion/criterion.h>
+
+#include "tests/unit/test_x86emu_fake.h"
+
+Test(x86emu_system, real_to_protected_mode_through_lgdt_cr0_and_far_jmp)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {
+		0x0f, 0x01, 0x16, 0x00, 0x30,       /* lgdt [0x3000] */
+		0x0f, 0x20, 0xc0,                   /* mov eax, cr0 */
+		0x0c, 0x01,                         /* or al, 1 */
+		0x0f, 0x22, 0xc0,                   /* mov cr0, eax */
+		0x66, 0xea, 0x00, 0x20, 0x00, 0x00, 0x08, 0x00, /* jmp dword 0x08:0x2000 */
+	};
+	static const uint8_t pm[] = {
+		0x66, 0xb8, 0x10, 0x00, /* mov ax, 0x10 */
+		0x8e, 0xd8,             /* mov ds, ax */
+		0xa1, 0x00, 0x50, 0x00, 0x00, /* mov eax, [0x5000] */
+	};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	memcpy(f->ram + 0x2000, pm, sizeof(pm));
+	uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
+	memcpy(f->ram + 0x3100, gdt, sizeof(gdt));
+	*(u16u *)(f->ram + 0x3000) = 23;
+	*(u32u *)(f->ram + 0x3002) = 0x3100;
+	*(u32u *)(f->ram + 0x5000) = 0x600dc0de;
+	cr_assert_eq(fake_run(f, 5), X86EMU_OK);
+	cr_assert_eq(f->dt[X86EMU_GDTR].base, 0x3100);
+	cr_assert_eq(f->cr[X86EMU_CR0] & 1, 1);
+	cr_assert_eq(f->seg[X86EMU_CS].selector, 8);
+	cr_assert_eq(f->seg[X86EMU_CS].db, 1);
+	cr_assert_eq(f->seg[X86EMU_CS].limit, 0xffffffff);
+	cr_assert_eq(f->rip, 0x2000);
+	cr_assert_eq(x86emu_mode(f->e), X86EMU_MODE_PROT32);
+	cr_assert(f->ram[0x3100 + 8 + 5] & 1, "descriptor marked accessed");
+	cr_assert_eq(fake_run(f, 3), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x600dc0de);
+	cr_assert_eq(f->seg[X86EMU_DS].selector, 0x10);
+	/* loading a selector beyond the GDT limit is #GP(selector) */
+	static const uint8_t bad[] = {0x66, 0xb8, 0x28, 0x00, 0x8e, 0xd8};
+	memcpy(f->ram + 0x2000, bad, sizeof(bad));
+	f->rip = 0x2000;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 2), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	cr_assert_eq(x86emu_exception(f->e)->error_code, 0x28);
+	fake_free(f);
+}
+
+Test(x86emu_system, int_and_iret_go_through_the_ivt_in_real_mode)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0xcd, 0x10, 0x90};
+	static const uint8_t isr[] = {0xb8, 0x34, 0x12, 0xcf}; /* mov ax,0x1234 ; iret */
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	memcpy(f->ram + 0x5000, isr, sizeof(isr));
+	*(u16u *)(f->ram + 0x40) = 0x0000;
+	*(u16u *)(f->ram + 0x42) = 0x0500;
+	f->gpr[X86EMU_RSP] = 0x9000;
+	f->rflags = 0x202;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->seg[X86EMU_CS].selector, 0x500);
+	cr_assert_eq(f->rip, 0);
+	cr_assert_eq(f->rflags & 0x200, 0);
+	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x1234);
+	cr_assert_eq(f->seg[X86EMU_CS].selector, 0);
+	cr_assert_eq(f->rip, 0x1002);
+	cr_assert_eq(f->rflags & 0x200, 0x200, "iret restored IF");
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x9000);
+	fake_free(f);
+}
+
+Test(x86emu_system, call_ret_enter_leave_push_pop_keep_the_stack_right)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {
+		0xe8, 0x03, 0x00,       /* call +3 */
+		0xf4,                   /* hlt */
+		0x90, 0x90,
+		0xc8, 0x08, 0x00, 0x00, /* enter 8, 0 */
+		0x6a, 0x7f,             /* push 0x7f */
+		0x58,                   /* pop ax */
+		0xc9,                   /* leave */
+		0xc3,                   /* ret */
+	};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	f->gpr[X86EMU_RSP] = 0x8000, f->gpr[X86EMU_RBP] = 0x1111;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->rip, 0x1006);
+	cr_assert_eq(*(u16u *)(f->ram + 0x7ffe), 0x1003, "return address pushed");
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RBP], 0x7ffc);
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x7ffc - 8);
+	cr_assert_eq(fake_run(f, 4), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX] & 0xffff, 0x7f);
+	cr_assert_eq(f->gpr[X86EMU_RBP], 0x1111);
+	cr_assert_eq(f->rip, 0x1003);
+	cr_assert_eq(fake_run(f, 1), X86EMU_HLT);
+	cr_assert_eq(f->rip, 0x1004, "RIP is past hlt");
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x8000);
+	fake_free(f);
+}
+
+Test(x86emu_system, cpuid_rdtsc_and_msrs_go_through_the_caller)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x0f, 0xa2, 0x0f, 0x31, 0x0f, 0x32, 0x0f, 0x30};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	f->gpr[X86EMU_RAX] = 7, f->gpr[X86EMU_RCX] = 1;
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 22);
+	cr_assert_eq(f->gpr[X86EMU_RCX], 1, "subleaf passed through");
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x56789abc);
+	cr_assert_eq(f->gpr[X86EMU_RDX], 0x1234);
+	f->gpr[X86EMU_RCX] = 0x1b;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0xfee00900);
+	f->gpr[X86EMU_RCX] = 0x999;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP, "an MSR the caller refuses is #GP");
+	fake_free(f);
+}
+
+Test(x86emu_system, privileged_instructions_fault_at_cpl3)
+{
+	struct fake *f = fake_new();
+	static const uint8_t insns[][3] = {{0x0f, 0x22, 0xd8}, {0xf4, 0, 0}, {0x0f, 0x01, 0x38}, {0xfa, 0, 0}, {0x0f, 0x30, 0}};
+	for (unsigned i = 0; i < 5; i++) {
+		fake_long64(f, 0x20000, insns[i], 3);
+		f->seg[X86EMU_CS].selector = 0x1b;
+		f->rflags = 2;
+		x86emu_invalidate(f->e);
+		cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION, "insn %u", i);
+		cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP, "insn %u", i);
+	}
+	fake_free(f);
+}
+
+Test(x86emu_system, lock_prefix_rules_and_atomic_cmpxchg16b)
+{
+	struct fake *f = fake_new();
+	static const uint8_t lockreg[] = {0xf0, 0x01, 0xd8}; /* lock add eax, ebx */
+	fake_long64(f, 0x20000, lockreg, sizeof(lockreg));
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_UD);
+	static const uint8_t c16[] = {0xf0, 0x48, 0x0f, 0xc7, 0x0f, 0xf0, 0x48, 0x0f, 0xc7, 0x0f}; /* lock cmpxchg16b [rdi] x2 */
+	fake_long64(f, 0x20000, c16, sizeof(c16));
+	uint64_t *m = (u64u *)(f->ram + 0x40000);
+	m[0] = 1, m[1] = 2;
+	f->gpr[X86EMU_RDI] = 0x40000;
+	f->gpr[X86EMU_RAX] = 1, f->gpr[X86EMU_RDX] = 2, f->gpr[X86EMU_RBX] = 10, f->gpr[X86EMU_RCX] = 20;
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert(m[0] == 10 && m[1] == 20, "swapped in");
+	cr_assert(f->rflags & 0x40);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->rflags & 0x40, 0, "second compare fails");
+	cr_assert(f->gpr[X86EMU_RAX] == 10 && f->gpr[X86EMU_RDX] == 20, "rdx:rax loaded with memory");
+	/* misaligned cmpxchg16b is #GP */
+	fake_long64(f, 0x20000, c16, sizeof(c16));
+	f->gpr[X86EMU_RDI] = 0x40008;
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	/* lock xadd on RAM */
+	static const uint8_t xadd[] = {0xf0, 0x0f, 0xc1, 0x07};
+	fake_long64(f, 0x20000, xadd, sizeof(xadd));
+	*(u32u *)(f->ram + 0x40000) = 5;
+	f->gpr[X86EMU_RDI] = 0x40000, f->gpr[X86EMU_RAX] = 3;
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(*(u32u *)(f->ram + 0x40000), 8);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 5);
+	fake_free(f);
+}
+
+Test(x86emu_system, software_interrupt_in_long_mode_is_reported_not_delivered)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0xcd, 0x80};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	const struct x86emu_exception *x = x86emu_exception(f->e);
+	cr_assert_eq(x->vector, 0x80);
+	cr_assert(x->soft);
+	cr_assert_not(x->delivered);
+	cr_assert_eq(f->rip, 0x20002, "RIP past int n for the caller to inject");
+	fake_free(f);
+}
+
+Test(x86emu_system, x87_instruction_is_unhandled_with_its_bytes)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0xd9, 0xe8};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	cr_assert_eq(fake_run(f, 1), X86EMU_UNHANDLED);
+	const struct x86emu_unhandled *u = x86emu_unhandled(f->e);
+	cr_assert_not_null(u->reason);
+	cr_assert_geq(u->len, 2);
+	cr_assert_eq(u->bytes[0], 0xd9);
+	cr_assert_eq(u->bytes[1], 0xe8);
+	cr_assert_eq(u->rip, 0x20000);
+	cr_assert_eq(f->rip, 0x20000, "nothing committed");
+	fake_free(f);
+}
+
+Test(x86emu_system, opcode_counters_and_names)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x40, 0x40, 0x0f, 0xa2};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	cr_assert_eq(fake_run(f, 3), X86EMU_OK);
+	cr_assert_eq(x86emu_opcode_count(f->e, X86EMU_MAP_1BYTE, 0x40), 2);
+	cr_assert_eq(x86emu_opcode_count(f->e, X86EMU_MAP_0F, 0xa2), 1);
+	cr_assert_str_eq(x86emu_opcode_name(X86EMU_MAP_0F, 0xa2), "cpuid");
+	cr_assert_str_eq(x86emu_opcode_name(X86EMU_MAP_1BYTE, 0x01), "add");
+	cr_assert_null(x86emu_opcode_name(X86EMU_NR_MAPS, 0));
+	struct x86emu_stats st;
+	x86emu_get_stats(f->e, &st);
+	cr_assert_eq(st.insns, 3);
+	fake_free(f);
+}
+
+Test(x86emu_system, garbage_code_never_crashes_the_emulator)
+{
+	struct fake *f = fake_new();
+	uint64_t r = 0x243f6a8885a308d3ull;
+	for (unsigned round = 0; round < 300; round++) {
+		uint8_t code[64];
+		for (unsigned i = 0; i < sizeof(code); i++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			code[i] = (uint8_t)r;
+		}
+		if (round & 1)
+			fake_long64(f, 0x20000, code, sizeof(code));
+		else
+			fake_real(f, 0, 0x1000, code, sizeof(code));
+		for (unsigned g = 0; g < 16; g++)
+			f->gpr[g] = r * (g + 1);
+		f->mmio_pending = round % 3 == 0;
+		x86emu_invalidate(f->e);
+		x86emu_cancel(f->e);
+		enum x86emu_result res = X86EMU_OK;
+		for (unsigned n = 0; n < 32 && res != X86EMU_UNHANDLED; n++) {
+			res = x86emu_step(f->e);
+			if (res == X86EMU_PENDING) {
+				uint8_t d[8] = {0};
+				cr_assert_eq(x86emu_complete(f->e, d, x86emu_pending(f->e)->size), 0);
+			}
+		}
+		x86emu_flush_state(f->e);
+	}
+	fake_free(f);
+}
