@@ -54,6 +54,8 @@ void x86emu_reset(struct x86emu *e)
 
 void x86emu_invalidate(struct x86emu *e)
 {
+	/* CR0/CR3/CPL may differ now: forget the remembered page lookups. */
+	e->mmu_epoch++;
 	e->gpr_valid = e->gpr_dirty = 0;
 	e->rip_valid = e->rip_dirty = false;
 	e->fl_valid = e->fl_dirty = false;

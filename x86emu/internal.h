@@ -182,6 +182,16 @@ struct hcache_ent {
 	bool writable;
 };
 
+/* One linear page -> physical page, remembered for the next access of the
+ * same kind; dropped whenever mmu_epoch moves. */
+struct pcache {
+	uint64_t vpage;
+	uint64_t gpage;
+	uint8_t *hva;      /* fetch only: host pointer of the page */
+	uint32_t epoch;
+	uint8_t user;
+};
+
 struct x86emu {
 	const struct x86emu_ops *ops;
 	void *ctx;
@@ -242,6 +252,8 @@ struct x86emu {
 	uint64_t pt_bloom[4];
 	struct hcache_ent hcache[HCACHE];
 	uint32_t hgen;
+	uint32_t mmu_epoch;  /* bumped by any TLB or mapping change */
+	struct pcache pc_fetch, pc_read, pc_write;
 
 	struct x86emu_stats st;
 	uint64_t opcount[X86EMU_NR_MAPS][256];

@@ -26,10 +26,12 @@ void mmu_init(struct x86emu *e)
 	memset(e->hcache, 0, sizeof(e->hcache));
 	e->hgen = 1;
 	e->tlb_used = 0;
+	e->mmu_epoch++;
 }
 
 void mmu_flush(struct x86emu *e)
 {
+	e->mmu_epoch++;
 	e->tlb_gen++;
 	if (e->tlb_gen == 0)
 		mmu_init(e);
@@ -73,6 +75,7 @@ static void tlb_unlink(struct x86emu *e, unsigned idx)
 
 	if (t->gen != e->tlb_gen || e->hash_gen[h] != e->tlb_gen)
 		return;
+	e->mmu_epoch++;
 	while (*link >= 0) {
 		if (*link == (int32_t)idx) {
 			*link = t->next;
@@ -594,9 +597,16 @@ static int lin_access(struct x86emu *e, uint64_t la, unsigned size, void *buf, i
 		n1 = 4096 - (unsigned)(la & 0xfff);
 		n2 = size - n1;
 	}
+	struct pcache *c = acc == ACC_WRITE ? &e->pc_write : &e->pc_read;
+	if (!n2 && c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user)
+		return phys_access(e, c->gpage | (la & 0xfff), size, buf, acc == ACC_WRITE);
 	/* Translate every page first: a fault leaves memory untouched. */
 	if ((rc = mem_translate(e, la, acc, user, true, &gpa1)))
 		return rc;
+	c->vpage = la >> 12;
+	c->gpage = gpa1 & ~0xfffull;
+	c->user = user;
+	c->epoch = e->mmu_epoch;
 	if (n2) {
 		uint64_t la2 = la + n1;
 		if (e->mode != X86EMU_MODE_LONG64)
@@ -723,8 +733,22 @@ int mem_fetch(struct x86emu *e, uint64_t la, unsigned size, void *buf)
 	uint64_t gpa;
 	int rc;
 
-	if ((rc = mem_translate(e, la, ACC_EXEC, e->cpl == 3, true, &gpa)))
+	struct pcache *c = &e->pc_fetch;
+	bool user = e->cpl == 3;
+	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user && c->hva) {
+		memcpy(buf, c->hva + (la & 0xfff), size);
+		return RC_OK;
+	}
+	if ((rc = mem_translate(e, la, ACC_EXEC, user, true, &gpa)))
 		return rc;
+	uint8_t *pg = phys_ptr(e, gpa & ~0xfffull, 4096, false);
+	if (pg) {
+		c->vpage = la >> 12;
+		c->gpage = gpa & ~0xfffull;
+		c->hva = pg;
+		c->user = user;
+		c->epoch = e->mmu_epoch;
+	}
 	uint8_t *p = phys_ptr(e, gpa, size, false);
 	if (p) {
 		memcpy(buf, p, size);
