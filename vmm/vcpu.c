@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "seccomp/seccomp.h"
@@ -55,8 +56,11 @@ void vcpu_kick(struct vcpu *v)
 	/* The flag covers the window before the thread enters KVM_RUN; the
 	 * signal (whose handler sets it again) interrupts a running guest. */
 	v->run->immediate_exit = 1;
+	/* tkill on the tid, not pthread_kill: glibc's adds getpid and
+	 * tgkill, and the filters are the same for both C libraries. The
+	 * thread never exits, so its tid stays its own. */
 	if (atomic_load(&v->started))
-		pthread_kill(v->self, SIGUSR1);
+		syscall(SYS_tkill, v->tid, SIGUSR1);
 }
 
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id)
@@ -440,6 +444,7 @@ static void vcpu_body(struct vcpu *v, bool on_main)
 
 	vcpu_tls_run = v->run;
 	v->self = pthread_self();
+	v->tid = syscall(SYS_gettid);
 	atomic_store(&v->started, true);
 	r = seccomp_install(SECCOMP_ROLE_VCPU, vm->cfg->seccomp);
 	if (r < 0) {

@@ -35,6 +35,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread; /* written by the main thread */
 	pthread_t self;	  /* the same, written by the vCPU thread before started */
+	pid_t tid;	  /* its kernel thread id, for the kick; set before started */
 	/* Set by the vCPU thread before its first look at the VM's status, so
 	 * vm_end either sees it and signals, or the thread sees the end. */
 	atomic_bool started;
