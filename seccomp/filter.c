@@ -183,7 +183,9 @@ int seccomp_install(enum seccomp_role role, enum vm_seccomp mode)
 
 	if ((unsigned)role >= SECCOMP_NROLES)
 		return -EINVAL;
-	if (role == SECCOMP_ROLE_MAIN && jail_locked) {
+	/* The process's first thread installs its filter once every other
+	 * thread runs (filters stack): no thread is made after this. */
+	if (jail_locked && syscall(__NR_gettid) == getpid()) {
 		n = jail_seal();
 		if (n < 0)
 			return n;

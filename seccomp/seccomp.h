@@ -27,9 +27,9 @@ void seccomp_print(FILE *out);
  *   jail_lockdown()           with --jail, before any other thread starts
  *   in each new thread:       seccomp_install(role, cfg->seccomp);
  *                             seccomp_test_trigger(role, cfg->seccomp_trigger);
- *   main thread, after the last thread started (it stays to wait):
- *                             seccomp_install(SECCOMP_ROLE_MAIN, ...);
- *                             seccomp_test_trigger(SECCOMP_ROLE_MAIN, ...)
+ *   main thread, after the last thread started (its own role, or
+ *   SECCOMP_ROLE_VCPU when it runs the boot vCPU): seccomp_install();
+ *                             seccomp_test_trigger()
  * Filters stack: a thread created after its creator installed a filter
  * runs under both, so the main thread installs its own last.
  * In log mode a violation prints one line on stderr,
@@ -61,8 +61,9 @@ int jail_lockdown(const struct vm_config *cfg, const int *keep, unsigned nkeep);
  * to one past the highest kept fd: every fd cove needs (vCPU fds too) must
  * exist by then. Threads count against RLIMIT_NPROC, so the "no new
  * processes" limit (RLIMIT_NPROC 0) is set by jail_seal() once every thread
- * runs; seccomp_install(SECCOMP_ROLE_MAIN, any mode) calls it after a
- * jail_lockdown, so the VM core need not. 0 or -errno. */
+ * runs; seccomp_install() on the process's first thread (any role, any
+ * mode) calls it after a jail_lockdown, so the VM core need not. 0 or
+ * -errno. */
 int jail_seal(void);
 /* With --jail, vm_run's caller sees the jailed child's end: if it was
  * killed by a signal (SIGSYS from a filter), jail_unshare's parent dies of
