@@ -913,3 +913,14 @@ int ex_bsf(struct x86emu *e, struct x86emu_insn *in)
 	set_arith(e, 0, FL_ZF);
 	return RC_OK;
 }
+
+/* popcnt (F3 0F B8); without F3 the opcode is JMPE, which x86-64 lacks. */
+int ex_popcnt(struct x86emu *e, struct x86emu_insn *in)
+{
+	if (in->rep != 0xf3)
+		return RAISE_UD(e);
+	uint64_t v = in->src.val & size_mask(in->dst.size);
+	in->dst.val = (uint64_t)__builtin_popcountll(v);
+	set_arith(e, v ? 0 : FL_ZF, FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF);
+	return RC_OK;
+}

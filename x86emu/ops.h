@@ -9,6 +9,7 @@ bool cond_true(struct x86emu *e, unsigned cc);
 int ex_alu(struct x86emu *e, struct x86emu_insn *in);
 int ex_bcd(struct x86emu *e, struct x86emu_insn *in);
 int ex_bsf(struct x86emu *e, struct x86emu_insn *in);
+int ex_popcnt(struct x86emu *e, struct x86emu_insn *in);
 int ex_bswap(struct x86emu *e, struct x86emu_insn *in);
 int ex_bt(struct x86emu *e, struct x86emu_insn *in);
 int ex_call_far(struct x86emu *e, struct x86emu_insn *in);

@@ -502,11 +502,18 @@ static int xrstor(struct x86emu *e, struct x86emu_insn *in)
 	return RC_OK;
 }
 
-/* Group 15 (0F AE) memory forms by ModRM.reg, and 0F C7 /4 xsavec. */
+/* Group 15 (0F AE) memory forms by ModRM.reg, and 0F C7 /4 xsavec, /5
+ * xsaves and /3 xrstors. cove's guests have no supervisor state (IA32_XSS
+ * is 0), so xsaves/xrstors are xsavec/xrstor of the compacted form, at CPL0
+ * only. */
 int ex_grp15(struct x86emu *e, struct x86emu_insn *in)
 {
-	if (in->op == 0xc7)
-		return xsave(e, in, true);
+	if (in->op == 0xc7) {
+		unsigned reg = (in->modrm >> 3) & 7;
+		if (reg != 4 && e->cpl != 0)
+			return RAISE_GP0(e);
+		return reg == 3 ? xrstor(e, in) : xsave(e, in, true);
+	}
 	switch (in->d->aux) {
 	case 0: return fxsave(e, in);
 	case 1: return fxrstor(e, in);

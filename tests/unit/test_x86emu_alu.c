@@ -201,6 +201,14 @@ Test(x86emu_alu, bit_test_scan_xadd_cmpxchg_match_the_cpu)
 	fake_free(g);
 }
 
+Test(x86emu_alu, popcnt_counts_bits_and_sets_only_zf)
+{
+	uint8_t p32[] = {0xf3, 0x0f, 0xb8, 0xc3}, p64[] = {0xf3, 0x48, 0x0f, 0xb8, 0xc3}, p16[] = {0x66, 0xf3, 0x0f, 0xb8, 0xc3};
+	diff(p32, sizeof(p32), ALL6, 500, 0);
+	diff(p64, sizeof(p64), ALL6, 500, 0);
+	diff(p16, sizeof(p16), ALL6, 500, 0);
+}
+
 Test(x86emu_alu, daa_das_aaa_aas_aam_aad_follow_the_sdm)
 {
 	struct fake *f = fake_new();

@@ -207,3 +207,19 @@ Test(x86emu_sse, xsave_xsavec_and_xrstor_follow_the_header)
 	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
 	fake_free(f);
 }
+
+Test(x86emu_sse, xsaves_is_compacted_xsave_at_cpl0_and_gp_at_cpl3)
+{
+	static const uint8_t code[] = {0x0f, 0xc7, 0x2b}; /* xsaves [rbx] */
+	struct fake *f = setup(code, sizeof(code));
+	memset(f->ram + 0x40000, 0, 0x400);
+	f->gpr[X86EMU_RAX] = 3, f->gpr[X86EMU_RDX] = 0;
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(*(u64u *)(f->ram + 0x40000 + 520), (1ull << 63) | 3, "XCOMP_BV: compacted, RFBM");
+	f->rip = 0x20000;
+	f->seg[X86EMU_CS].selector = 0x1b;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	fake_free(f);
+}
