@@ -861,8 +861,8 @@ static void gen_lea(struct gen *g)
 		g->has_modrm = true;
 		bool a16 = !g->m64;
 		if (rnd(g->r, 4) == 0) {
-			ib_pfx(g, 0x67);
-			a16 = !a16;
+			ib_pfx(g, 0x67); /* real mode: 32-bit forms; 64-bit: still 32-bit forms */
+			a16 = false;
 		}
 		g->mod = (uint8_t)rnd(g->r, 3);
 		g->rmf = (uint8_t)rnd(g->r, 8);
