@@ -74,6 +74,7 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 	in->reg = ((m >> 3) & 7) | ((in->rex & 4) << 1);
 	in->rm = (m & 7) | ((in->rex & 1) << 3);
 	in->eseg = X86EMU_DS;
+	in->base_reg = -1;
 	if (in->mod == 3) {
 		*fp = f;
 		return RC_OK;
@@ -126,6 +127,7 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 			disp = 0;
 		} else {
 			ea += gpr_get(e, base);
+			in->base_reg = (int8_t)base;
 			if ((base & 7) == 4 || (base & 7) == 5)
 				in->eseg = X86EMU_SS;
 		}
@@ -140,6 +142,7 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 			in->rip_rel = true;
 	} else {
 		ea = gpr_get(e, in->rm);
+		in->base_reg = (int8_t)in->rm;
 		if (rm == 5)
 			in->eseg = X86EMU_SS;
 	}
@@ -221,6 +224,7 @@ int decode_insn(struct x86emu *e, struct x86emu_insn *in)
 	in->vex_l = 0;
 	in->vex_vvvv = 0;
 	in->rip_rel = false;
+	in->base_reg = -1;
 	in->mod = 3;
 	in->modrm = 0;
 	in->reg = in->rm = 0;

@@ -139,6 +139,7 @@ struct x86emu_insn {
 	bool vex;
 	uint8_t vex_l, vex_vvvv;
 	bool rip_rel;
+	int8_t base_reg;    /* ModRM base register, or -1 */
 	uint64_t ea;
 	int eseg;           /* default or overridden segment of the memory operand */
 	uint64_t imm, imm2;

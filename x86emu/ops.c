@@ -147,7 +147,7 @@ static void setup_operand(struct x86emu *e, struct x86emu_insn *in, struct opera
 	case K_IMMB:
 	case K_IMM8:
 	case K_IMM16:
-	case K_IMMV: op->type = OP_IMM; op->val = in->imm & size_mask(size); break;
+	case K_IMMV: op->type = OP_IMM; op->val = (op == &in->src2 ? in->imm2 : in->imm) & size_mask(size); break;
 	case K_MOFFS:
 		op->type = OP_MEM;
 		op->seg = in->seg >= 0 ? in->seg : X86EMU_DS;
@@ -737,7 +737,7 @@ int ex_cmov(struct x86emu *e, struct x86emu_insn *in)
 int ex_lahf(struct x86emu *e, struct x86emu_insn *in)
 {
 	(void)in;
-	gpr_write(e, X86EMU_RAX, 1, true, flags_get(e) & 0xd5);
+	gpr_write(e, X86EMU_RAX, 1, true, (flags_get(e) & 0xd5) | 2);
 	return RC_OK;
 }
 
@@ -851,7 +851,8 @@ int ex_bcd(struct x86emu *e, struct x86emu_insn *in)
 			return emu_raise(e, X86EMU_EXC_DE, false, 0);
 		uint8_t ah = al / base;
 		al = al % base;
-		set_arith(e, szp(al, 1), FL_ARITH);
+		/* Measured on the CPU: SF/ZF/PF follow all of AX, not AL. */
+		set_arith(e, szp(al | (ah << 8), 2), FL_ARITH);
 		gpr_write(e, X86EMU_RAX, 2, false, al | (ah << 8));
 		break;
 	}
@@ -859,6 +860,9 @@ int ex_bcd(struct x86emu *e, struct x86emu_insn *in)
 		uint8_t base = (uint8_t)in->imm, ah = (ax >> 8) & 0xff;
 		uint64_t res;
 		f = add_flags(al, (uint8_t)(ah * base), 0, 1, &res);
+		/* SF/ZF/PF come from the whole of AX (AH is now 0), as the
+		 * CPU does it: SF is always clear. */
+		f = (f & (FL_CF | FL_AF | FL_OF)) | szp(res & 0xff, 2);
 		set_arith(e, f, FL_ARITH);
 		gpr_write(e, X86EMU_RAX, 2, false, res & 0xff);
 		break;

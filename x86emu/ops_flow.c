@@ -211,6 +211,9 @@ int ex_pop(struct x86emu *e, struct x86emu_insn *in)
 		uint64_t old = gpr_get(e, X86EMU_RSP);
 		gpr_write(e, X86EMU_RSP, mask == ~0ull ? 8 : mask == 0xffff ? 2 : 4, false, (sp + in->opsize) & mask);
 		in->dst.val = v;
+		/* An rSP-based destination is addressed after the increment. */
+		if (in->base_reg == X86EMU_RSP)
+			in->dst.ea = (in->dst.ea + in->opsize) & size_mask(in->adsize);
 		if ((rc = mem_write_seg(e, in->dst.seg, in->dst.ea, in->opsize, &v))) {
 			(void)old;
 			return rc;
