@@ -242,12 +242,13 @@ static void need_flags(struct gen *g, uint32_t f)
 	unsigned a = pick_reg(g), b = pick_reg(g);
 	need_reg(g, a);
 	need_reg(g, b);
-	/* add r32, r32 (all six arithmetic flags from real values) */
+	/* cmp r32, r32: all six arithmetic flags from real values, and no
+	 * register written (a shift count or pointer set up before stays) */
 	if (g->m64 && (a >= 8 || b >= 8))
 		put(g, (uint8_t)(0x40 | (b >> 3) << 2 | (a >> 3)));
 	if (!g->m64 && rnd(g->r, 2))
 		put(g, 0x66);
-	put(g, 0x01);
+	put(g, 0x39);
 	put(g, (uint8_t)(0xc0 | (b & 7) << 3 | (a & 7)));
 	g->fpoison &= ~(uint32_t)XD_ARITH;
 }
