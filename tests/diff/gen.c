@@ -597,7 +597,7 @@ static void gen_shift(struct gen *g)
 	else
 		count = rnd(g->r, 4) == 0 ? rnd(g->r, 256) : rnd(g->r, bits + 2);
 	if (form == 2) {
-		need_reg(g, 1);
+		need_all_regs(g); /* so no later definition overwrites cl */
 		put(g, 0xb1); /* mov cl, count */
 		put(g, (uint8_t)count);
 		g->avoid |= 1u << 1; /* an address must not reuse rcx */
@@ -637,7 +637,7 @@ static void gen_shxd(struct gen *g)
 		c = 16;
 	}
 	if (cl) {
-		need_reg(g, 1);
+		need_all_regs(g);
 		put(g, 0xb1);
 		put(g, (uint8_t)count);
 		g->avoid |= 1u << 1;
