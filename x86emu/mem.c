@@ -216,6 +216,18 @@ static void pt_write_check(struct x86emu *e, uint64_t ppn)
 
 /* ---- physical memory ----------------------------------------------------- */
 
+/* Most accesses are 1, 2, 4 or 8 bytes: copy those inline, not via libc. */
+static inline void copy_small(void *d, const void *s, unsigned n)
+{
+	switch (n) {
+	case 1: memcpy(d, s, 1); break;
+	case 2: memcpy(d, s, 2); break;
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	default: memcpy(d, s, n); break;
+	}
+}
+
 static inline uint64_t a20_mask(struct x86emu *e, uint64_t gpa)
 {
 	return e->a20 ? gpa : gpa & ~(1ull << 20);
@@ -271,7 +283,7 @@ static int q_replay(struct x86emu *e, int kind, uint64_t addr, unsigned size, vo
 		return 1;
 	}
 	if (kind == Q_READ || kind == Q_IN)
-		memcpy(buf, e->qdata + q->doff, size);
+		copy_small(buf, e->qdata + q->doff, size);
 	e->qpos++;
 	*rc = RC_OK;
 	return 1;
@@ -333,10 +345,10 @@ static int phys_access(struct x86emu *e, uint64_t gpa, unsigned size, void *buf,
 		if (write) {
 			if (e->npt_track)
 				pt_write_check(e, gpa >> 12);
-			memcpy(p, buf, size);
+			copy_small(p, buf, size);
 		} else {
-			memcpy(buf, p, size);
-			memcpy(e->qdata + q->doff, buf, size);
+			copy_small(buf, p, size);
+			copy_small(e->qdata + q->doff, buf, size);
 		}
 		return RC_OK;
 	}
