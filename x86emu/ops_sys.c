@@ -238,6 +238,13 @@ int ex_grp7_reg(struct x86emu *e, struct x86emu_insn *in)
 		cr_write(e, X86EMU_XCR0, x);
 		return RC_OK;
 	}
+	case 0xca: /* clac */
+	case 0xcb: /* stac */
+		/* SMAP's AC toggles: CPL0 only. */
+		if (e->cpl)
+			return RAISE_UD(e);
+		flags_set(e, in->modrm == 0xcb ? flags_get(e) | FL_AC : flags_get(e) & ~(uint64_t)FL_AC);
+		return RC_OK;
 	case 0xf8: { /* swapgs */
 		if (e->mode != X86EMU_MODE_LONG64)
 			return RAISE_UD(e);

@@ -259,3 +259,22 @@ Test(x86emu_system, garbage_code_never_crashes_the_emulator)
 	}
 	fake_free(f);
 }
+
+Test(x86emu_system, clac_and_stac_toggle_ac_at_cpl0_and_are_ud_at_cpl3)
+{
+	static const uint8_t code[] = {0x0f, 0x01, 0xcb, 0x0f, 0x01, 0xca}; /* stac; clac */
+	struct fake *f = fake_new();
+	fake_long64(f, 0x20000, code, sizeof(code));
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	x86emu_flush_state(f->e);
+	cr_assert(f->rflags & (1u << 18), "stac sets RFLAGS.AC");
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	x86emu_flush_state(f->e);
+	cr_assert(!(f->rflags & (1u << 18)), "clac clears RFLAGS.AC");
+	f->rip = 0x20000;
+	f->seg[X86EMU_CS].selector = 0x1b;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_UD);
+	fake_free(f);
+}
