@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -580,6 +581,23 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: I/O thread set-up: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
+	/* One KVM_RUN that returns at once (immediate_exit): KVM makes its
+	 * per-VM worker task on a VM's first KVM_RUN, and after this point
+	 * --jail allows no new task (RLIMIT_NPROC 0). No guest code runs. */
+	vm->vcpus[0].run->immediate_exit = 1;
+	if (ioctl(vm->vcpus[0].fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN)) {
+		fprintf(stderr, "cove: first KVM_RUN: %s\n", strerror(errno));
+		return COVE_EXIT_HOST;
+	}
+	vm->vcpus[0].run->immediate_exit = 0;
+#ifdef COVE_SANITIZE
+	/* LeakSanitizer's check at exit stops the world with clone and ptrace,
+	 * which no thread's filter (nor --jail's rlimits) allows: with filters
+	 * on, check now, the last moment the process may make any call (everything set-up
+	 * allocated is checked; the check at exit is then skipped). */
+	if (cfg->seccomp != VM_SECCOMP_OFF)
+		__lsan_do_leak_check();
+#endif
 	if (cfg->jail) {
 		static int keep[VM_JAIL_FDS];
 		unsigned nkeep = 0;
@@ -641,14 +659,6 @@ int vm_run(const struct vm_config *cfg)
 	r = vm_setup(vm);
 	if (r)
 		return r;
-#ifdef COVE_SANITIZE
-	/* LeakSanitizer's check at exit stops the world with clone and ptrace,
-	 * which no thread's filter allows: with filters on, check now, the
-	 * last moment the process may make any call (everything set-up
-	 * allocated is checked; the check at exit is then skipped). */
-	if (cfg->seccomp != VM_SECCOMP_OFF)
-		__lsan_do_leak_check();
-#endif
 	/* The main thread becomes the boot vCPU's thread, with its filter. */
 	if (vm_start_threads(vm) == 0)
 		vcpu_run_on_main(&vm->vcpus[0]);
