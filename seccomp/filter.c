@@ -183,13 +183,6 @@ int seccomp_install(enum seccomp_role role, enum vm_seccomp mode)
 
 	if ((unsigned)role >= SECCOMP_NROLES)
 		return -EINVAL;
-	/* The process's first thread installs its filter once every other
-	 * thread runs (filters stack): no thread is made after this. */
-	if (jail_locked && syscall(__NR_gettid) == getpid()) {
-		n = jail_seal();
-		if (n < 0)
-			return n;
-	}
 	if (mode == VM_SECCOMP_OFF)
 		return 0;
 	n = seccomp_build(role, mode, prog, SECCOMP_PROG_MAX);

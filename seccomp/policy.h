@@ -66,8 +66,5 @@ extern const uint8_t seccomp_ring_sqe_flags;
 extern const char *const seccomp_syscall_names[];
 extern const unsigned seccomp_nsyscall_names;
 
-/* Set by jail_lockdown: seccomp_install(SECCOMP_ROLE_MAIN) then calls
- * jail_seal(). Written once on the main thread before other threads. */
-extern int jail_locked;
 
 #endif

@@ -59,12 +59,11 @@ int jail_unshare(const struct vm_config *cfg, int *parent_status);
 int jail_lockdown(const struct vm_config *cfg, const int *keep, unsigned nkeep);
 /* jail_lockdown keeps fds 0, 1 and 2 besides keep[], and sets RLIMIT_NOFILE
  * to one past the highest kept fd: every fd cove needs (vCPU fds too) must
- * exist by then. Threads count against RLIMIT_NPROC, so the "no new
- * processes" limit (RLIMIT_NPROC 0) is set by jail_seal() once every thread
- * runs; seccomp_install() on the process's first thread (any role, any
- * mode) calls it after a jail_lockdown, so the VM core need not. 0 or
- * -errno. */
-int jail_seal(void);
+ * exist by then. "No new processes" is the filters' job (no role may
+ * clone, fork or execve), not RLIMIT_NPROC's: the limit counts every task
+ * of the uid, threads and KVM's own per-VM worker (made at the first
+ * KVM_RUN, Linux 6.13+) included, and at 0 KVM_RUN fails with EAGAIN for
+ * ever. */
 /* With --jail, vm_run's caller sees the jailed child's end: if it was
  * killed by a signal (SIGSYS from a filter), jail_unshare's parent dies of
  * the same signal (core dumps off), so the shell still reports 128+signal.

@@ -1,0 +1,326 @@
+/* Integration: --jail, checked from outside while a guest runs. The jailed
+ * cove (the child of the waiting cove, PID 1 of its namespace) runs as
+ * nobody with no capabilities, no_new_privs and seccomp on every thread, in
+ * an empty tmpfs root, in namespaces other than ours, with only the fds it
+ * opened and tight rlimits; guests still boot and print; a filter kill in
+ * the jail still reaches the caller as SIGSYS. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *cove(void)
+{
+	const char *c = getenv("COVE");
+
+	cr_assert(c, "COVE is not set (scripts/test.sh sets it)");
+	return c;
+}
+
+static const char *spin_blob(void)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/cove-jspin-%d.bin", (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "\xeb\xfe", 2), 2);
+	close(fd);
+	return path;
+}
+
+/* Starts cove; stdout/stderr go to *out (a file the caller reads). */
+static pid_t start_cove(const char *const *args, int *out)
+{
+	const char *argv[32] = { cove() };
+	char on[] = "/tmp/cove-jail-outXXXXXX";
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	unsigned n = 1;
+
+	*out = mkstemp(on);
+	cr_assert_geq(*out, 0);
+	unlink(on);
+	while (*args && n < 31)
+		argv[n++] = *args++;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, *out, 1);
+	posix_spawn_file_actions_adddup2(&fa, *out, 2);
+	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+static void read_out(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The status line "Name:\tvalue..." of /proc/pid/status, or "" */
+static void status_field(pid_t pid, const char *name, char *val, size_t len)
+{
+	char path[64], line[256];
+	size_t nl = strlen(name);
+	FILE *f;
+
+	val[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, name, nl) == 0 && line[nl] == ':') {
+			char *v = line + nl + 1;
+
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(val, len, "%s", v);
+			break;
+		}
+	fclose(f);
+}
+
+/* The jailed cove: the only child of the waiting cove, once it runs under
+ * its final uid (so its lock-down is done). 0 if it never got there. */
+static pid_t jailed_child(pid_t parent, const char *uid)
+{
+	char path[96], uidline[64];
+
+	for (int tries = 0; tries < 200; tries++) {
+		FILE *f;
+		int kid = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%d", &kid) != 1)
+				kid = 0;
+			fclose(f);
+		}
+		if (kid > 0) {
+			char seccomp[16];
+
+			status_field(kid, "Uid", uidline, sizeof(uidline));
+			status_field(kid, "Seccomp", seccomp, sizeof(seccomp));
+			if (strncmp(uidline, uid, strlen(uid)) == 0 && strcmp(seccomp, "2") == 0)
+				return kid;
+		}
+		sleep_ms(10);
+	}
+	return 0;
+}
+
+static void expect_ns_differs(pid_t pid, const char *ns)
+{
+	char a[64], b[64], pa[64], pb[64];
+	ssize_t na, nb;
+
+	snprintf(pa, sizeof(pa), "/proc/self/ns/%s", ns);
+	snprintf(pb, sizeof(pb), "/proc/%d/ns/%s", (int)pid, ns);
+	na = readlink(pa, a, sizeof(a) - 1);
+	nb = readlink(pb, b, sizeof(b) - 1);
+	cr_assert(na > 0 && nb > 0, "cannot read the %s namespace links", ns);
+	a[na] = b[nb] = '\0';
+	cr_expect_str_neq(a, b, "the jailed cove shares our %s namespace (%s)", ns, a);
+}
+
+Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
+{
+	const char *blob = spin_blob();
+	const char *args[] = { "--jail", "--raw", blob, "--timeout", "4", NULL };
+	/* An fd cove inherits but did not open: the jail must close it. */
+	int stray = open("/etc/hostname", O_RDONLY);
+	int out, st, nfd = 0, maxfd = -1;
+	pid_t pid, kid;
+	char v[128], path[96], buf[4096];
+	struct statfs sfs;
+	struct dirent *e;
+	DIR *d;
+
+	cr_assert_geq(stray, 0);
+	pid = start_cove(args, &out);
+	close(stray);
+	kid = jailed_child(pid, "65534");
+	cr_assert_gt(kid, 0, "no jailed child running as nobody with seccomp appeared");
+
+	status_field(kid, "Uid", v, sizeof(v));
+	cr_expect_str_eq(v, "65534\t65534\t65534\t65534");
+	status_field(kid, "Gid", v, sizeof(v));
+	cr_expect_str_eq(v, "65534\t65534\t65534\t65534");
+	status_field(kid, "Groups", v, sizeof(v));
+	cr_expect_str_eq(v, "", "supplementary groups kept: %s", v);
+	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+	for (unsigned i = 0; i < 5; i++) {
+		status_field(kid, caps[i], v, sizeof(v));
+		cr_expect_str_eq(v, "0000000000000000", "%s is %s", caps[i], v);
+	}
+	status_field(kid, "NoNewPrivs", v, sizeof(v));
+	cr_expect_str_eq(v, "1");
+
+	/* Every thread has a filter, not just the one we looked at. */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)kid);
+	d = opendir(path);
+	cr_assert(d);
+	unsigned threads = 0;
+	while ((e = readdir(d))) {
+		char sp[400], line[256];
+		FILE *f;
+		bool seen = false;
+
+		if (e->d_name[0] == '.')
+			continue;
+		/* KVM's per-VM worker (kvm-nx-lpage-recovery) is a task of
+		 * the process that never runs user code: no filter applies. */
+		snprintf(sp, sizeof(sp), "/proc/%d/task/%s/comm", (int)kid, e->d_name);
+		f = fopen(sp, "r");
+		if (f) {
+			bool worker = fgets(line, sizeof(line), f) && strncmp(line, "kvm-", 4) == 0;
+
+			fclose(f);
+			if (worker)
+				continue;
+		}
+		snprintf(sp, sizeof(sp), "/proc/%d/task/%s/status", (int)kid, e->d_name);
+		f = fopen(sp, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, "Seccomp:", 8) == 0)
+				seen = strtol(line + 8, NULL, 10) == 2;
+		fclose(f);
+		cr_expect(seen, "thread %s of the jailed cove has no filter", e->d_name);
+		threads++;
+	}
+	closedir(d);
+	cr_expect_geq(threads, 2u, "expected the vCPU and I/O threads");
+
+	static const char *const nss[] = { "mnt", "pid", "ipc", "uts", "net", "cgroup" };
+	for (unsigned i = 0; i < 6; i++)
+		expect_ns_differs(kid, nss[i]);
+
+	/* An empty root on a tmpfs. */
+	snprintf(path, sizeof(path), "/proc/%d/root/", (int)kid);
+	cr_assert_eq(statfs(path, &sfs), 0, "statfs %s", path);
+	cr_expect_eq(sfs.f_type, TMPFS_MAGIC, "the jail's root is not a tmpfs (0x%lx)", (long)sfs.f_type);
+	d = opendir(path);
+	cr_assert(d, "cannot open the jail's root");
+	while ((e = readdir(d)))
+		cr_expect(strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0, "the jail's root holds '%s'",
+			  e->d_name);
+	closedir(d);
+
+	/* Only fds cove opened, and the stray one is gone. */
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)kid);
+	d = opendir(path);
+	cr_assert(d);
+	while ((e = readdir(d))) {
+		char lp[400], target[256];
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(lp, sizeof(lp), "%s/%s", path, e->d_name);
+		n = readlink(lp, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		cr_expect_null(strstr(target, "hostname"), "fd %s (%s) leaked into the jail", e->d_name, target);
+		nfd++;
+		if (atoi(e->d_name) > maxfd)
+			maxfd = atoi(e->d_name);
+	}
+	closedir(d);
+	cr_expect_geq(nfd, 4);
+
+	/* rlimits: no cores, no fd beyond those open. */
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)kid);
+	int lf = open(path, O_RDONLY);
+	cr_assert_geq(lf, 0);
+	ssize_t n = read(lf, buf, sizeof(buf) - 1);
+	close(lf);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	char want[128];
+	cr_expect(strstr(buf, "Max core file size        0                    0"), "CORE not 0:\n%s", buf);
+	snprintf(want, sizeof(want), "Max open files            %-21d%-21d", maxfd + 1, maxfd + 1);
+	cr_expect(strstr(buf, want), "NOFILE not %d:\n%s", maxfd + 1, buf);
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	read_out(out, buf, sizeof(buf));
+	close(out);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 124, "jailed spin did not end by its timeout (status 0x%x): %s",
+		  st, buf);
+	unlink(blob);
+}
+
+Test(jail, guest_boots_and_prints_inside, .timeout = 30)
+{
+	const char *args[] = { "--jail", "-c", "2", NULL };
+	char buf[4096];
+	int out, st;
+	pid_t pid = start_cove(args, &out);
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	read_out(out, buf, sizeof(buf));
+	close(out);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x: %s", st, buf);
+	cr_expect(strstr(buf, "Hello from cove: 2 vCPUs"), "no guest output: %s", buf);
+}
+
+Test(jail, uid_and_gid_options_are_used, .timeout = 30)
+{
+	const char *blob = spin_blob();
+	const char *args[] = { "--jail", "--uid", "4242", "--gid", "4343", "--raw", blob, "--timeout", "3", NULL };
+	char v[128];
+	int out, st;
+	pid_t pid = start_cove(args, &out);
+	pid_t kid = jailed_child(pid, "4242");
+
+	cr_assert_gt(kid, 0, "no jailed child running as uid 4242");
+	status_field(kid, "Gid", v, sizeof(v));
+	cr_expect_str_eq(v, "4343\t4343\t4343\t4343");
+	kill(pid, SIGTERM);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	close(out);
+	/* The waiting cove passed SIGTERM on; the jailed one shut down. */
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "status 0x%x", st);
+	unlink(blob);
+}
+
+Test(jail, filter_kill_inside_reaches_the_caller, .timeout = 30)
+{
+	const char *blob = spin_blob();
+	static const char *const roles[] = { "vcpu", "io" };
+
+	for (unsigned i = 0; i < 2; i++) {
+		const char *args[] = { "--jail", "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], NULL };
+		int out, st;
+		pid_t pid = start_cove(args, &out);
+
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		close(out);
+		cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "trigger %s in the jail: status 0x%x", roles[i], st);
+	}
+	unlink(blob);
+}
