@@ -36,7 +36,7 @@ int virtio_attach(const struct vm_config *cfg, struct virtio_env *env, char *err
 			return r;
 		virtio_devs[virtio_ndevs++] = t;
 	}
-	/* The net, console and rng device models are not in this build yet:
+	/* The net and console device models are not in this build yet:
 	 * refuse the option rather than boot a VM without the device. */
 	if (cfg->nnets) {
 		snprintf(err, errlen, "--net: virtio-net is missing from this build of cove");
@@ -47,8 +47,16 @@ int virtio_attach(const struct vm_config *cfg, struct virtio_env *env, char *err
 		return -EOPNOTSUPP;
 	}
 	if (cfg->rng) {
-		snprintf(err, errlen, "--rng: virtio-rng is missing from this build of cove");
-		return -EOPNOTSUPP;
+		struct virtio_mmio *t;
+		int s = virtio_slot(err, errlen, "--rng");
+
+		if (s < 0)
+			return s;
+		r = virtio_rng_new(env, VIRTIO_MMIO_BASE + (uint64_t)s * VIRTIO_MMIO_SLOT, virtio_gsis[s], NULL, &t,
+				   err, errlen);
+		if (r < 0)
+			return r;
+		virtio_devs[virtio_ndevs++] = t;
 	}
 	return 0;
 }

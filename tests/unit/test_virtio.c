@@ -292,3 +292,36 @@ Test(virtio_blk, descriptor_loop_sets_needs_reset_without_hanging)
 	cr_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	cr_assert(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_CONFIG);
 }
+
+Test(virtio_blk, rng_fills_posted_buffers_with_host_entropy)
+{
+	struct virtio_env env = {.mem = &m, .loop = loop, .vmfd = -1};
+	char err[128];
+	uint16_t head = 0, uidx = 0;
+	uint32_t used_len = 0;
+	struct timespec ts = {0, 1000000};
+	unsigned nonzero = 0;
+
+	cr_assert_eq(virtio_rng_new(&env, VIRTIO_MMIO_BASE, 5, NULL, &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
+	driver_init(DESC);
+	memset(m.ram + DATA, 0, 256);
+	put_desc(0, DATA, 256, VIRTQ_DESC_F_WRITE, 0);
+	mem_write(&m, AVAIL + 4, &head, 2);
+	aidx = 1;
+	mem_write(&m, AVAIL + 2, &aidx, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000 && uidx != 1; i++) {
+		mem_read(&m, USED + 2, &uidx, 2);
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_eq(uidx, 1, "the buffer came back");
+	mem_read(&m, USED + 8, &used_len, 4);
+	cr_assert_eq(used_len, 256, "all 256 bytes filled");
+	for (unsigned i = 0; i < 256; i++)
+		nonzero += m.ram[DATA + i] != 0;
+	cr_assert_gt(nonzero, 200, "random bytes, not zeroes (%u of 256 nonzero)", nonzero);
+	cr_assert_eq(virtio_rng_new(&env, VIRTIO_MMIO_BASE, 5, "/nonexistent/rng", &t, err, sizeof(err)),
+		     -ENOENT);
+	cr_assert(strstr(err, "rng '/nonexistent/rng'"), "%s", err);
+}
