@@ -137,7 +137,7 @@ static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t len)
 	put_desc(d, HDR, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(d + 1));
 	d++;
 	if (len) {
-		put_desc(d, DATA, len, VIRTQ_DESC_F_NEXT | (type == 0 ? VIRTQ_DESC_F_WRITE : 0), (uint16_t)(d + 1));
+		put_desc(d, DATA, len, VIRTQ_DESC_F_NEXT | (type == 0 || type == 8 ? VIRTQ_DESC_F_WRITE : 0), (uint16_t)(d + 1));
 		d++;
 	}
 	put_desc(d, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
@@ -324,4 +324,85 @@ Test(virtio_blk, rng_fills_posted_buffers_with_host_entropy)
 	cr_assert_eq(virtio_rng_new(&env, VIRTIO_MMIO_BASE, 5, "/nonexistent/rng", &t, err, sizeof(err)),
 		     -ENOENT);
 	cr_assert(strstr(err, "rng '/nonexistent/rng'"), "%s", err);
+}
+
+Test(virtio_blk, get_id_discard_and_write_zeroes_reach_the_file)
+{
+	char err[128], back[1024], pat[1024];
+	struct {
+		uint64_t sector;
+		uint32_t num, flags;
+	} rg = {2, 2, 0};
+	int fd;
+
+	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
+	driver_init(DESC);
+	memset(m.ram + DATA, 0, 20);
+	cr_assert_eq(blk_req(8, 0, 20), 0, "GET_ID OK");
+	cr_assert_eq(memcmp(m.ram + DATA, "cove", 4), 0, "the id names cove");
+	memset(pat, 0x5a, sizeof(pat));
+	mem_write(&m, DATA, pat, sizeof(pat));
+	cr_assert_eq(blk_req(1, 0, sizeof(pat)), 0);
+	cr_assert_eq(blk_req(1, 4, sizeof(pat)), 0);
+	mem_write(&m, DATA, &rg, sizeof(rg));
+	cr_assert_eq(blk_req(13, 0, sizeof(rg)), 0, "WRITE_ZEROES of sectors 2-3");
+	rg.sector = 4;
+	mem_write(&m, DATA, &rg, sizeof(rg));
+	cr_assert_eq(blk_req(11, 0, sizeof(rg)), 0, "DISCARD of sectors 4-5");
+	rg.sector = (1 << 20) / 512 - 1;
+	mem_write(&m, DATA, &rg, sizeof(rg));
+	cr_assert_eq(blk_req(11, 0, sizeof(rg)), 1, "a range past the end is IOERR");
+	fd = open(path, O_RDONLY);
+	cr_assert_eq(pread(fd, back, sizeof(back), 0), (ssize_t)sizeof(back));
+	for (unsigned i = 0; i < 1024; i++)
+		cr_assert_eq(back[i], i >= 2 * 512 ? 0 : 0x5a, "sector 0-1 kept, 2-3 zeroed (byte %u)", i);
+	cr_assert_eq(pread(fd, back, sizeof(back), 4 * 512), (ssize_t)sizeof(back));
+	for (unsigned i = 0; i < 1024; i++)
+		cr_assert_eq(back[i], 0, "sectors 4-5 discarded read back as zeroes (byte %u)", i);
+	close(fd);
+}
+
+Test(virtio_blk, many_reads_in_flight_all_complete_with_their_own_data)
+{
+	char err[128];
+	struct timespec ts = {0, 1000000};
+	uint16_t uidx = 0;
+	int fd;
+
+	/* Sector i of the file holds byte i+1 everywhere. */
+	fd = open(path, O_RDWR);
+	for (unsigned i = 0; i < 5; i++) {
+		char s[512];
+
+		memset(s, (int)(i + 1), sizeof(s));
+		cr_assert_eq(pwrite(fd, s, sizeof(s), i * 512), 512);
+	}
+	close(fd);
+	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
+	driver_init(DESC);
+	/* Five chains of 3 descriptors, offered in one go, one notify. */
+	for (unsigned r = 0; r < 5; r++) {
+		uint8_t hdr[16] = {0};
+		uint64_t sector = r;
+		uint16_t head = (uint16_t)(3 * r);
+
+		memcpy(hdr + 8, &sector, 8);
+		mem_write(&m, HDR + 16 * r, hdr, 16);
+		put_desc(3 * r, HDR + 16 * r, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(3 * r + 1));
+		put_desc(3 * r + 1, DATA + 512 * r, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, (uint16_t)(3 * r + 2));
+		put_desc(3 * r + 2, STATUS + r, 1, VIRTQ_DESC_F_WRITE, 0);
+		mem_write(&m, AVAIL + 4 + 2 * r, &head, 2);
+	}
+	aidx = 5;
+	mem_write(&m, AVAIL + 2, &aidx, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000 && uidx != 5; i++) {
+		mem_read(&m, USED + 2, &uidx, 2);
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_eq(uidx, 5, "all five completed");
+	for (unsigned r = 0; r < 5; r++) {
+		cr_assert_eq(m.ram[STATUS + r], 0, "request %u OK", r);
+		cr_assert_eq(m.ram[DATA + 512 * r + 100], r + 1, "request %u got sector %u", r, r);
+	}
 }
