@@ -6,6 +6,8 @@
  * keeps a read armed on it. Submission is batched: SQEs queued by callbacks
  * go to the kernel with the next io_uring_submit_and_wait(). */
 #include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,7 +54,7 @@ static void evloop_efd_done(struct ev_waiter *w, int res, unsigned flags)
 		l->wake_w->fn(l->wake_w, 0, 0);
 }
 
-int evloop_new(struct evloop **out, unsigned entries)
+static int evloop_init(struct evloop **out, unsigned entries, unsigned flags)
 {
 	struct evloop *l = calloc(1, sizeof(*l));
 	int r;
@@ -68,9 +70,9 @@ int evloop_new(struct evloop **out, unsigned entries)
 	/* COOP_TASKRUN: completions are only reaped in io_uring_enter, so the
 	 * kernel need not interrupt the thread to run task work. Older kernels
 	 * reject the flag: fall back to none. */
-	r = io_uring_queue_init(entries ? entries : 64, &l->ring, IORING_SETUP_COOP_TASKRUN);
+	r = io_uring_queue_init(entries ? entries : 64, &l->ring, IORING_SETUP_COOP_TASKRUN | flags);
 	if (r == -EINVAL)
-		r = io_uring_queue_init(entries ? entries : 64, &l->ring, 0);
+		r = io_uring_queue_init(entries ? entries : 64, &l->ring, flags);
 	if (r < 0) {
 		close(l->efd);
 		free(l);
@@ -78,6 +80,24 @@ int evloop_new(struct evloop **out, unsigned entries)
 	}
 	l->efd_w.fn = evloop_efd_done;
 	*out = l;
+	return 0;
+}
+
+int evloop_new(struct evloop **out, unsigned entries)
+{
+	return evloop_init(out, entries, 0);
+}
+
+int evloop_new_disabled(struct evloop **out, unsigned entries)
+{
+	return evloop_init(out, entries, IORING_SETUP_R_DISABLED);
+}
+
+int evloop_enable(struct evloop *l)
+{
+	/* The raw call: Debian's liburing 2.3 has no io_uring_enable_rings. */
+	if (syscall(__NR_io_uring_register, l->ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0) < 0)
+		return -errno;
 	return 0;
 }
 

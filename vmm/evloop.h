@@ -18,6 +18,11 @@ struct evloop;
 
 /* entries: ring size. 0 or -errno. */
 int evloop_new(struct evloop **out, unsigned entries);
+/* The same with the ring created IORING_SETUP_R_DISABLED: SQEs may be
+ * queued, but nothing reaches the kernel until the ring is enabled, by
+ * evloop_enable() or by seccomp_restrict_ring() with its restrictions. */
+int evloop_new_disabled(struct evloop **out, unsigned entries);
+int evloop_enable(struct evloop *l);
 void evloop_free(struct evloop *l);
 /* An SQE whose completion goes to w (submitted at the next loop turn), or
  * NULL if the ring is full even after a submit. I/O thread only (and the

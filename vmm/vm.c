@@ -511,7 +511,7 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: guest RAM memslots: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
-	r = evloop_new(&vm->loop, VM_RING_ENTRIES);
+	r = evloop_new_disabled(&vm->loop, VM_RING_ENTRIES);
 	if (r < 0) {
 		fprintf(stderr, "cove: io_uring: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
@@ -598,6 +598,14 @@ static int vm_setup(struct vm *vm)
 	if (cfg->seccomp != VM_SECCOMP_OFF)
 		__lsan_do_leak_check();
 #endif
+	/* io_uring requests bypass seccomp: the ring gets its own list of
+	 * opcodes, and then no io_uring_register() at all. */
+	r = cfg->seccomp != VM_SECCOMP_OFF ? seccomp_restrict_ring(evloop_ring(vm->loop)) : evloop_enable(vm->loop);
+	if (r < 0) {
+		fprintf(stderr, "cove: io_uring: cannot %s the ring: %s\n",
+			cfg->seccomp != VM_SECCOMP_OFF ? "restrict" : "enable", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
 	if (cfg->jail) {
 		static int keep[VM_JAIL_FDS];
 		unsigned nkeep = 0;
