@@ -36,15 +36,23 @@ int virtio_attach(const struct vm_config *cfg, struct virtio_env *env, char *err
 			return r;
 		virtio_devs[virtio_ndevs++] = t;
 	}
-	/* The net and console device models are not in this build yet:
-	 * refuse the option rather than boot a VM without the device. */
+	/* The net device model is not in this build yet: refuse the option
+	 * rather than boot a VM without the device. */
 	if (cfg->nnets) {
 		snprintf(err, errlen, "--net: virtio-net is missing from this build of cove");
 		return -EOPNOTSUPP;
 	}
 	if (cfg->console) {
-		snprintf(err, errlen, "--console: virtio-console is missing from this build of cove");
-		return -EOPNOTSUPP;
+		struct virtio_mmio *t;
+		int s = virtio_slot(err, errlen, "--console");
+
+		if (s < 0)
+			return s;
+		r = virtio_console_new(env, VIRTIO_MMIO_BASE + (uint64_t)s * VIRTIO_MMIO_SLOT, virtio_gsis[s], 0, 1,
+				       &t, err, errlen);
+		if (r < 0)
+			return r;
+		virtio_devs[virtio_ndevs++] = t;
 	}
 	if (cfg->rng) {
 		struct virtio_mmio *t;

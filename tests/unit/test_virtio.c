@@ -406,3 +406,52 @@ Test(virtio_blk, many_reads_in_flight_all_complete_with_their_own_data)
 		cr_assert_eq(m.ram[DATA + 512 * r + 100], r + 1, "request %u got sector %u", r, r);
 	}
 }
+
+Test(virtio_blk, console_carries_input_to_the_guest_and_output_to_the_host)
+{
+	struct virtio_env env = {.mem = &m, .loop = loop, .vmfd = -1};
+	int in[2], out[2];
+	char err[128], got[16] = {0};
+	struct timespec ts = {0, 1000000};
+	uint16_t head = 0, uidx = 0;
+	uint32_t len = 0;
+
+	cr_assert_eq(pipe(in), 0);
+	cr_assert_eq(pipe(out), 0);
+	cr_assert_eq(virtio_console_new(&env, VIRTIO_MMIO_BASE, 5, in[0], out[1], &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_CONSOLE);
+	cr_assert_eq(write(in[1], "ping\n", 5), 5);
+	driver_init(DESC); /* receiveq 0 at DESC/AVAIL/USED */
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
+	wr(VIRTIO_MMIO_QUEUE_NUM, N);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC + 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL + 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED + 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	put_desc(0, DATA, 64, VIRTQ_DESC_F_WRITE, 0);
+	mem_write(&m, AVAIL + 4, &head, 2);
+	aidx = 1;
+	mem_write(&m, AVAIL + 2, &aidx, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000 && uidx != 1; i++) {
+		mem_read(&m, USED + 2, &uidx, 2);
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_eq(uidx, 1, "input delivered");
+	mem_read(&m, USED + 8, &len, 4);
+	cr_assert_eq(len, 5);
+	cr_assert_eq(memcmp(m.ram + DATA, "ping\n", 5), 0);
+	/* transmitq: descriptor 0 of the second table. */
+	memcpy(m.ram + DATA + 0x1000, "pong\n", 5);
+	uint8_t d[16] = {0};
+	uint64_t a = DATA + 0x1000;
+	uint32_t l = 5;
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &l, 4);
+	mem_write(&m, DESC + 0x1000, d, 16);
+	mem_write(&m, AVAIL + 0x1000 + 4, &head, 2);
+	mem_write(&m, AVAIL + 0x1000 + 2, &aidx, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	cr_assert_eq(read(out[0], got, 5), 5, "output reached the host fd");
+	cr_assert_str_eq(got, "pong\n");
+}
