@@ -36,11 +36,17 @@ int virtio_attach(const struct vm_config *cfg, struct virtio_env *env, char *err
 			return r;
 		virtio_devs[virtio_ndevs++] = t;
 	}
-	/* The net device model is not in this build yet: refuse the option
-	 * rather than boot a VM without the device. */
-	if (cfg->nnets) {
-		snprintf(err, errlen, "--net: virtio-net is missing from this build of cove");
-		return -EOPNOTSUPP;
+	for (unsigned i = 0; i < cfg->nnets; i++) {
+		struct virtio_mmio *t;
+		int s = virtio_slot(err, errlen, "--net");
+
+		if (s < 0)
+			return s;
+		r = virtio_net_new(env, VIRTIO_MMIO_BASE + (uint64_t)s * VIRTIO_MMIO_SLOT, virtio_gsis[s],
+				   &cfg->nets[i], &t, err, errlen);
+		if (r < 0)
+			return r;
+		virtio_devs[virtio_ndevs++] = t;
 	}
 	if (cfg->console) {
 		struct virtio_mmio *t;

@@ -455,3 +455,95 @@ Test(virtio_blk, console_carries_input_to_the_guest_and_output_to_the_host)
 	cr_assert_eq(read(out[0], got, 5), 5, "output reached the host fd");
 	cr_assert_str_eq(got, "pong\n");
 }
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+/* In a network namespace of its own (this test's process only), so the
+ * tap and its frames never reach the host's network. */
+Test(virtio_blk, net_moves_frames_both_ways_through_a_real_tap)
+{
+	struct virtio_env env = {.mem = &m, .loop = loop, .vmfd = -1};
+	struct vm_net_config nc = {.tap = "covetest0", .has_mac = true, .mac = {2, 0, 0, 0, 0, 7}};
+	struct timespec ts = {0, 1000000};
+	char err[128];
+	uint8_t frame[60], got[128], mac[6];
+	struct ifreq ifr = {0};
+	struct sockaddr_ll sll = {0};
+	uint16_t head = 0, uidx = 0;
+	uint32_t len = 0;
+	int s;
+
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET) (needs root)");
+	cr_assert_eq(virtio_net_new(&env, VIRTIO_MMIO_BASE, 5, &nc, &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
+	virtio_mmio_read(t, VIRTIO_MMIO_CONFIG, mac, 6);
+	cr_assert_eq(memcmp(mac, nc.mac, 6), 0, "config space has the mac= address");
+	s = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	cr_assert(s >= 0);
+	strcpy(ifr.ifr_name, "covetest0");
+	cr_assert_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)if_nametoindex("covetest0");
+	cr_assert_eq(bind(s, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	/* receiveq 0 at DESC, transmitq 1 at DESC + 0x1000. */
+	driver_init(DESC);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
+	wr(VIRTIO_MMIO_QUEUE_NUM, N);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC + 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL + 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED + 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	/* Guest to host: header + a frame with an odd ethertype. */
+	memset(frame, 0, sizeof(frame));
+	memset(frame, 0xff, 6);
+	memcpy(frame + 6, nc.mac, 6);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	memcpy(frame + 14, "cove-tx", 7);
+	memset(m.ram + DATA + 0x1000, 0, 12);
+	memcpy(m.ram + DATA + 0x1000 + 12, frame, sizeof(frame));
+	uint8_t d[16] = {0};
+	uint64_t a = DATA + 0x1000;
+	uint32_t l = 12 + sizeof(frame);
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &l, 4);
+	mem_write(&m, DESC + 0x1000, d, 16);
+	mem_write(&m, AVAIL + 0x1000 + 4, &head, 2);
+	aidx = 1;
+	mem_write(&m, AVAIL + 0x1000 + 2, &aidx, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	ssize_t n;
+	do
+		n = recv(s, got, sizeof(got), 0);
+	while (n > 0 && !(got[12] == 0x88 && got[13] == 0xb5)); /* skip IPv6 chatter */
+	cr_assert_eq(n, (ssize_t)sizeof(frame), "the host saw the guest's frame");
+	cr_assert_eq(memcmp(got + 14, "cove-tx", 7), 0);
+	/* Host to guest: post a receive buffer, send a frame into the tap. */
+	put_desc(0, DATA, 2048, VIRTQ_DESC_F_WRITE, 0);
+	mem_write(&m, AVAIL + 4, &head, 2);
+	mem_write(&m, AVAIL + 2, &aidx, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	memcpy(frame, nc.mac, 6);
+	memcpy(frame + 14, "cove-rx", 7);
+	cr_assert_eq(send(s, frame, sizeof(frame), 0), (ssize_t)sizeof(frame));
+	for (int i = 0; i < 5000 && uidx != 1; i++) {
+		mem_read(&m, USED + 2, &uidx, 2);
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_eq(uidx, 1, "a frame arrived in the guest's buffer");
+	mem_read(&m, USED + 8, &len, 4);
+	cr_assert_geq(len, 12 + 60);
+	uint16_t nb;
+	memcpy(&nb, m.ram + DATA + 10, 2);
+	cr_assert_eq(nb, 1, "num_buffers is 1");
+	close(s);
+}
