@@ -1,7 +1,9 @@
 /* blktest: finds the first virtio-mmio block device (FDT, or blk=ADDR on
  * the command line under QEMU), writes a pattern to sectors 0..7, flushes,
  * reads it back and compares. Prints "blktest: ok" and powers off, or
- * exits with status 1..5 saying which step failed. Polls; no interrupts. */
+ * exits with status 1..5 saying which step failed. Polls; no interrupts.
+ * With loop=1 it instead writes sector n holding n, flushes, and prints
+ * "acked n" for n = 1, 2, ... until the disk ends (the SIGKILL test). */
 #include "rt.h"
 
 #define QN 8
@@ -101,6 +103,18 @@ int main(void)
 	if (!base || blk_init() < 0) {
 		rt_printf("blktest: no virtio-blk device\n");
 		return 1;
+	}
+	if (rt_getarg_u64("loop", 0)) {
+		uint64_t sectors = rt_mmio_read32(base + 0x100) | ((uint64_t)rt_mmio_read32(base + 0x104) << 32);
+
+		for (uint64_t n = 1; n < sectors; n++) {
+			for (unsigned i = 0; i < 512; i += 8)
+				memcpy(wbuf + i, &n, 8);
+			if (blk_rw(1, n, wbuf, 512) || blk_rw(4, 0, 0, 0))
+				return 2;
+			rt_printf("acked %llu\n", (unsigned long long)n);
+		}
+		return 0;
 	}
 	for (unsigned i = 0; i < sizeof(wbuf); i++)
 		wbuf[i] = (uint8_t)(i * 13 + 1);
