@@ -89,4 +89,33 @@ int ex_xchg(struct x86emu *e, struct x86emu_insn *in);
 int ex_xchg_acc(struct x86emu *e, struct x86emu_insn *in);
 int ex_xlat(struct x86emu *e, struct x86emu_insn *in);
 
+/* Packed integer SSE2/SSSE3 (ops_sse.c). */
+/* One operation per row; aux names it. The 66-prefixed form works on XMM
+ * (16 bytes, 16-byte aligned memory operand), the unprefixed form on MMX
+ * (8 bytes, any alignment); simd_is_xmm() names the rows that are XMM-only
+ * whatever their prefix. */
+enum {
+	S_PADDB, S_PADDW, S_PADDD, S_PADDQ, S_PSUBB, S_PSUBW, S_PSUBD, S_PSUBQ,
+	S_PADDUSB, S_PADDUSW, S_PADDSB, S_PADDSW, S_PSUBUSB, S_PSUBUSW, S_PSUBSB, S_PSUBSW,
+	S_PAND, S_PANDN, S_POR, S_PXOR,
+	S_PCMPEQB, S_PCMPEQW, S_PCMPEQD, S_PCMPGTB, S_PCMPGTW, S_PCMPGTD,
+	S_PMULLW, S_PMULUDQ, S_PMADDWD,
+	S_PSRLW, S_PSRLD, S_PSRLQ, S_PSRAW, S_PSRAD, S_PSLLW, S_PSLLD, S_PSLLQ,
+	S_PUNPCKLBW, S_PUNPCKLWD, S_PUNPCKLDQ, S_PUNPCKLQDQ,
+	S_PUNPCKHBW, S_PUNPCKHWD, S_PUNPCKHDQ, S_PUNPCKHQDQ,
+	S_PACKSSWB, S_PACKUSWB, S_PACKSSDW,
+	S_PMINUB, S_PMAXUB, S_PMINSW, S_PMAXSW, S_PAVGB, S_PAVGW, S_PSADBW,
+	S_PSHUFB, S_PHADDW, S_PHADDD, S_PABSB, S_PABSW, S_PABSD, S_PMADDUBSW, S_PMULHRSW,
+	/* with an immediate */
+	S_PSHUFD, S_PSHUFHW, S_PSHUFLW, S_PSHUFW, S_PALIGNR, S_SHUFPS,
+	/* shifts by immediate, register operand only (groups 12-14) */
+	S_PSRLI_W, S_PSRLI_D, S_PSRLI_Q, S_PSRAI_W, S_PSRAI_D, S_PSLLI_W, S_PSLLI_D, S_PSLLI_Q,
+	S_PSRLDQ, S_PSLLDQ,
+	S_PMOVMSKB,
+	S_NR,
+};
+int ex_simd(struct x86emu *e, struct x86emu_insn *in);
+int ex_simd_shift_imm(struct x86emu *e, struct x86emu_insn *in);
+int ex_pmovmskb(struct x86emu *e, struct x86emu_insn *in);
+
 #endif

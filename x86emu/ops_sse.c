@@ -525,3 +525,356 @@ int ex_grp15(struct x86emu *e, struct x86emu_insn *in)
 	default: return RC_OK; /* clflush: caches are the host's business */
 	}
 }
+
+/* ---- Packed integer SSE2/SSSE3 and the ps/pd bitwise ops ------------------ */
+
+
+static uint64_t lane_get(const uint8_t *p, unsigned i, unsigned w)
+{
+	uint64_t v = 0;
+	memcpy(&v, p + i * w, w);
+	return v;
+}
+
+static void lane_set(uint8_t *p, unsigned i, unsigned w, uint64_t v)
+{
+	memcpy(p + i * w, &v, w);
+}
+
+static int64_t lane_sget(const uint8_t *p, unsigned i, unsigned w)
+{
+	uint64_t v = lane_get(p, i, w);
+	unsigned sh = 64 - 8 * w;
+	return (int64_t)(v << sh) >> sh;
+}
+
+static int64_t sat_s(int64_t v, unsigned w)
+{
+	int64_t max = (int64_t)((1ull << (8 * w - 1)) - 1), min = -max - 1;
+	return v > max ? max : v < min ? min : v;
+}
+
+static uint64_t sat_u(int64_t v, unsigned w)
+{
+	int64_t max = (int64_t)((1ull << (8 * w)) - 1);
+	return (uint64_t)(v > max ? max : v < 0 ? 0 : v);
+}
+
+/* Element-wise two-operand ops: lane width and kind by op. */
+static void simd_lanes(unsigned op, uint8_t *r, const uint8_t *a, const uint8_t *b, unsigned n)
+{
+	static const uint8_t width[S_PSADBW + 1] = {
+		[S_PADDB] = 1, [S_PADDW] = 2, [S_PADDD] = 4, [S_PADDQ] = 8,
+		[S_PSUBB] = 1, [S_PSUBW] = 2, [S_PSUBD] = 4, [S_PSUBQ] = 8,
+		[S_PADDUSB] = 1, [S_PADDUSW] = 2, [S_PADDSB] = 1, [S_PADDSW] = 2,
+		[S_PSUBUSB] = 1, [S_PSUBUSW] = 2, [S_PSUBSB] = 1, [S_PSUBSW] = 2,
+		[S_PAND] = 8, [S_PANDN] = 8, [S_POR] = 8, [S_PXOR] = 8,
+		[S_PCMPEQB] = 1, [S_PCMPEQW] = 2, [S_PCMPEQD] = 4,
+		[S_PCMPGTB] = 1, [S_PCMPGTW] = 2, [S_PCMPGTD] = 4,
+		[S_PMULLW] = 2, [S_PMULUDQ] = 8, [S_PMADDWD] = 4,
+		[S_PMINUB] = 1, [S_PMAXUB] = 1, [S_PMINSW] = 2, [S_PMAXSW] = 2,
+		[S_PAVGB] = 1, [S_PAVGW] = 2, [S_PSADBW] = 8,
+	};
+	unsigned w = width[op];
+	for (unsigned i = 0; i < n / w; i++) {
+		uint64_t x = lane_get(a, i, w), y = lane_get(b, i, w), v = 0;
+		int64_t sx = lane_sget(a, i, w), sy = lane_sget(b, i, w);
+		switch (op) {
+		case S_PADDB: case S_PADDW: case S_PADDD: case S_PADDQ: v = x + y; break;
+		case S_PSUBB: case S_PSUBW: case S_PSUBD: case S_PSUBQ: v = x - y; break;
+		case S_PADDUSB: case S_PADDUSW: v = sat_u((int64_t)(x + y), w); break;
+		case S_PSUBUSB: case S_PSUBUSW: v = sat_u((int64_t)x - (int64_t)y, w); break;
+		case S_PADDSB: case S_PADDSW: v = (uint64_t)sat_s(sx + sy, w); break;
+		case S_PSUBSB: case S_PSUBSW: v = (uint64_t)sat_s(sx - sy, w); break;
+		case S_PAND: v = x & y; break;
+		case S_PANDN: v = ~x & y; break;
+		case S_POR: v = x | y; break;
+		case S_PXOR: v = x ^ y; break;
+		case S_PCMPEQB: case S_PCMPEQW: case S_PCMPEQD: v = x == y ? ~0ull : 0; break;
+		case S_PCMPGTB: case S_PCMPGTW: case S_PCMPGTD: v = sx > sy ? ~0ull : 0; break;
+		case S_PMULLW: v = (uint64_t)(sx * sy); break;
+		case S_PMULUDQ: v = (x & 0xffffffffull) * (y & 0xffffffffull); break;
+		case S_PMADDWD:
+			v = (uint64_t)(lane_sget(a, 2 * i, 2) * lane_sget(b, 2 * i, 2) +
+				       lane_sget(a, 2 * i + 1, 2) * lane_sget(b, 2 * i + 1, 2));
+			break;
+		case S_PMINUB: v = x < y ? x : y; break;
+		case S_PMAXUB: v = x > y ? x : y; break;
+		case S_PMINSW: v = (uint64_t)(sx < sy ? sx : sy); break;
+		case S_PMAXSW: v = (uint64_t)(sx > sy ? sx : sy); break;
+		case S_PAVGB: case S_PAVGW: v = (x + y + 1) >> 1; break;
+		default: /* S_PSADBW */
+			for (unsigned j = 0; j < 8; j++) {
+				int d = (int)a[8 * i + j] - (int)b[8 * i + j];
+				v += (uint64_t)(d < 0 ? -d : d);
+			}
+			break;
+		}
+		lane_set(r, i, w, v);
+	}
+}
+
+/* Shift every lane of width w by count; arith: sign fill. */
+static void simd_shift(uint8_t *r, const uint8_t *a, unsigned n, unsigned w, uint64_t count, int dir, bool arith)
+{
+	unsigned bits = 8 * w;
+	for (unsigned i = 0; i < n / w; i++) {
+		uint64_t x = lane_get(a, i, w), v;
+		if (arith) {
+			int64_t sx = lane_sget(a, i, w);
+			v = (uint64_t)(sx >> (count >= bits ? bits - 1 : count));
+		} else if (count >= bits) {
+			v = 0;
+		} else {
+			v = dir < 0 ? x << count : x >> count;
+		}
+		lane_set(r, i, w, v);
+	}
+}
+
+static void simd_unpack(uint8_t *r, const uint8_t *a, const uint8_t *b, unsigned n, unsigned w, bool high)
+{
+	unsigned half = n / 2, base = high ? half : 0;
+	for (unsigned i = 0; i < half / w; i++) {
+		memcpy(r + 2 * i * w, a + base + i * w, w);
+		memcpy(r + (2 * i + 1) * w, b + base + i * w, w);
+	}
+}
+
+/* pack: lanes of width w from a then b to width w/2, signed or unsigned
+ * saturation. */
+static void simd_pack(uint8_t *r, const uint8_t *a, const uint8_t *b, unsigned n, unsigned w, bool uns)
+{
+	unsigned k = n / w, nw = w / 2;
+	for (unsigned i = 0; i < 2 * k; i++) {
+		int64_t v = i < k ? lane_sget(a, i, w) : lane_sget(b, i - k, w);
+		lane_set(r, i, nw, uns ? sat_u(v, nw) : (uint64_t)sat_s(v, nw));
+	}
+}
+
+/* SSSE3 two-operand ops. */
+static void simd_ssse3(unsigned op, uint8_t *r, const uint8_t *a, const uint8_t *b, unsigned n)
+{
+	switch (op) {
+	case S_PSHUFB:
+		for (unsigned i = 0; i < n; i++)
+			r[i] = (b[i] & 0x80) ? 0 : a[b[i] & (n - 1)];
+		break;
+	case S_PHADDW:
+	case S_PHADDD: {
+		unsigned w = op == S_PHADDW ? 2 : 4, k = n / w / 2;
+		for (unsigned i = 0; i < k; i++) {
+			lane_set(r, i, w, lane_get(a, 2 * i, w) + lane_get(a, 2 * i + 1, w));
+			lane_set(r, k + i, w, lane_get(b, 2 * i, w) + lane_get(b, 2 * i + 1, w));
+		}
+		break;
+	}
+	case S_PABSB:
+	case S_PABSW:
+	case S_PABSD: {
+		unsigned w = op == S_PABSB ? 1 : op == S_PABSW ? 2 : 4;
+		for (unsigned i = 0; i < n / w; i++) {
+			int64_t v = lane_sget(b, i, w);
+			lane_set(r, i, w, (uint64_t)(v < 0 ? -v : v));
+		}
+		break;
+	}
+	case S_PMADDUBSW:
+		for (unsigned i = 0; i < n / 2; i++) {
+			int64_t v = (int64_t)a[2 * i] * (int8_t)b[2 * i] + (int64_t)a[2 * i + 1] * (int8_t)b[2 * i + 1];
+			lane_set(r, i, 2, (uint64_t)sat_s(v, 2));
+		}
+		break;
+	default: /* S_PMULHRSW */
+		for (unsigned i = 0; i < n / 2; i++) {
+			int64_t v = lane_sget(a, i, 2) * lane_sget(b, i, 2);
+			lane_set(r, i, 2, (uint64_t)((((v >> 14) + 1) >> 1)));
+		}
+		break;
+	}
+}
+
+static void simd_imm(unsigned op, uint8_t *r, const uint8_t *a, const uint8_t *b, unsigned n, unsigned imm)
+{
+	switch (op) {
+	case S_PSHUFD:
+		for (unsigned i = 0; i < 4; i++)
+			memcpy(r + 4 * i, b + 4 * ((imm >> (2 * i)) & 3), 4);
+		break;
+	case S_PSHUFHW:
+	case S_PSHUFLW:
+	case S_PSHUFW: {
+		unsigned off = op == S_PSHUFHW ? 8 : 0;
+		memcpy(r, b, n);
+		for (unsigned i = 0; i < 4; i++)
+			memcpy(r + off + 2 * i, b + off + 2 * ((imm >> (2 * i)) & 3), 2);
+		break;
+	}
+	case S_PALIGNR: {
+		uint8_t t[32];
+		memcpy(t, b, n);
+		memcpy(t + n, a, n);
+		for (unsigned i = 0; i < n; i++)
+			r[i] = imm + i < 2 * n ? t[imm + i] : 0;
+		break;
+	}
+	default: /* S_SHUFPS */
+		memcpy(r, a + 4 * (imm & 3), 4);
+		memcpy(r + 4, a + 4 * ((imm >> 2) & 3), 4);
+		memcpy(r + 8, b + 4 * ((imm >> 4) & 3), 4);
+		memcpy(r + 12, b + 4 * ((imm >> 6) & 3), 4);
+		break;
+	}
+}
+
+/* Rows that exist only as XMM forms whatever their prefix (ps ops, F3/F2
+ * shuffles) or only as MMX (pshufw). */
+static bool simd_is_xmm(struct x86emu_insn *in, unsigned op)
+{
+	if (op == S_SHUFPS || op == S_PSHUFHW || op == S_PSHUFLW)
+		return true;
+	if (op == S_PSHUFW)
+		return false;
+	if (in->op >= 0x54 && in->op <= 0x57 && in->map == X86EMU_MAP_0F)
+		return true;
+	return in->mprefix == 0x66;
+}
+
+/* Packed integer and bitwise operations: dst (ModRM.reg) = op(dst, src). */
+int ex_simd(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned op = in->d->aux;
+	bool x = simd_is_xmm(in, op);
+	unsigned n = x ? 16 : 8;
+	unsigned dreg = x ? in->reg : in->reg & 7;
+	uint8_t a[16] = {0}, b[16] = {0}, r[16] = {0};
+	int rc;
+
+	if (op >= S_PSRLI_W || (!x && in->mprefix))
+		return RAISE_UD(e);
+	if ((rc = fp_check(e, x ? 0 : 1)))
+		return rc;
+	if (in->mod == 3) {
+		if (x)
+			memcpy(b, xmm(e, in->rm), 16);
+		else {
+			uint64_t v = mmx_read(e, in->rm & 7);
+			memcpy(b, &v, 8);
+		}
+	} else {
+		/* MMX punpckl* read only the low half from memory. */
+		unsigned sz = !x && op >= S_PUNPCKLBW && op <= S_PUNPCKLDQ ? 4 : n;
+		if ((rc = vmem_read(e, in, sz, b, x)))
+			return rc;
+	}
+	if (x)
+		memcpy(a, xmm(e, dreg), 16);
+	else {
+		uint64_t v = mmx_read(e, dreg);
+		memcpy(a, &v, 8);
+		mmx_enter(e);
+	}
+
+	if (op <= S_PSADBW && !(op >= S_PSRLW && op <= S_PSLLQ) && !(op >= S_PUNPCKLBW && op <= S_PACKSSDW)) {
+		simd_lanes(op, r, a, b, n);
+	} else if (op >= S_PSRLW && op <= S_PSLLQ) {
+		static const uint8_t w[] = {2, 4, 8, 2, 4, 2, 4, 8};
+		uint64_t count;
+		memcpy(&count, b, 8);
+		unsigned k = op - S_PSRLW;
+		simd_shift(r, a, n, w[k], count, k >= 5 ? -1 : 1, k == 3 || k == 4);
+	} else if (op >= S_PUNPCKLBW && op <= S_PUNPCKHQDQ) {
+		static const uint8_t w[] = {1, 2, 4, 8};
+		unsigned k = op - S_PUNPCKLBW;
+		if ((k & 3) == 3 && !x)
+			return RAISE_UD(e);
+		simd_unpack(r, a, b, n, w[k & 3], k >= 4);
+	} else if (op >= S_PACKSSWB && op <= S_PACKSSDW) {
+		simd_pack(r, a, b, n, op == S_PACKSSDW ? 4 : 2, op == S_PACKUSWB);
+	} else if (op <= S_PMULHRSW) {
+		simd_ssse3(op, r, a, b, n);
+	} else {
+		if ((op == S_PSHUFD) && !x)
+			return RAISE_UD(e);
+		simd_imm(op, r, a, b, n, (unsigned)(in->imm & 0xff));
+	}
+
+	if (x) {
+		vreg_write(e, in, dreg, r, 16);
+	} else {
+		uint64_t v;
+		memcpy(&v, r, 8);
+		mmx_write(e, dreg, v);
+	}
+	return RC_OK;
+}
+
+/* Groups 12-14 (0F 71/72/73): shift the ModRM.rm register by an immediate. */
+int ex_simd_shift_imm(struct x86emu *e, struct x86emu_insn *in)
+{
+	unsigned op = in->d->aux;
+	bool x = in->mprefix == 0x66;
+	unsigned n = x ? 16 : 8, reg = x ? in->rm : in->rm & 7;
+	unsigned count = (unsigned)(in->imm & 0xff);
+	uint8_t a[16] = {0}, r[16] = {0};
+	int rc;
+
+	if (in->mod != 3 || (in->mprefix && !x) || op < S_PSRLI_W || op > S_PSLLDQ)
+		return RAISE_UD(e);
+	if ((op == S_PSRLDQ || op == S_PSLLDQ) && !x)
+		return RAISE_UD(e);
+	if ((rc = fp_check(e, x ? 0 : 1)))
+		return rc;
+	if (x) {
+		memcpy(a, xmm(e, reg), 16);
+	} else {
+		uint64_t v = mmx_read(e, reg);
+		memcpy(a, &v, 8);
+		mmx_enter(e);
+	}
+	if (op == S_PSRLDQ) {
+		for (unsigned i = 0; i < 16; i++)
+			r[i] = i + count < 16 ? a[i + count] : 0;
+	} else if (op == S_PSLLDQ) {
+		for (unsigned i = 0; i < 16; i++)
+			r[i] = i >= count ? a[i - count] : 0;
+	} else {
+		static const uint8_t w[] = {2, 4, 8, 2, 4, 2, 4, 8};
+		unsigned k = op - S_PSRLI_W;
+		simd_shift(r, a, n, w[k], count, k >= 5 ? -1 : 1, k == 3 || k == 4);
+	}
+	if (x) {
+		vreg_write(e, in, reg, r, 16);
+	} else {
+		uint64_t v;
+		memcpy(&v, r, 8);
+		mmx_write(e, reg, v);
+	}
+	return RC_OK;
+}
+
+/* pmovmskb r32/r64, mm/xmm (0F D7): the top bit of every byte. */
+int ex_pmovmskb(struct x86emu *e, struct x86emu_insn *in)
+{
+	bool x = in->mprefix == 0x66;
+	uint8_t a[16] = {0};
+	unsigned n = x ? 16 : 8;
+	uint32_t m = 0;
+	int rc;
+
+	if (in->mod != 3 || (in->mprefix && !x))
+		return RAISE_UD(e);
+	if ((rc = fp_check(e, x ? 0 : 1)))
+		return rc;
+	if (x) {
+		memcpy(a, xmm(e, in->rm), 16);
+	} else {
+		uint64_t v = mmx_read(e, in->rm & 7);
+		memcpy(a, &v, 8);
+		mmx_enter(e);
+	}
+	for (unsigned i = 0; i < n; i++)
+		m |= (uint32_t)(a[i] >> 7) << i;
+	gpr_write(e, in->reg, 8, false, m);
+	return RC_OK;
+}

@@ -266,6 +266,538 @@ static const struct opdesc pfx_e7[4] = {
 	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
 };
 
+/* Packed integer SSE2/SSSE3 (MMX without prefix, XMM with 66) and the
+ * ps/pd bitwise ops: ex_simd, aux = S_* of ops.h. */
+static const struct opdesc pfx_60[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLBW, .exec = ex_simd, .name = "punpcklbw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLBW, .exec = ex_simd, .name = "punpcklbw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_61[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLWD, .exec = ex_simd, .name = "punpcklwd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLWD, .exec = ex_simd, .name = "punpcklwd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_62[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLDQ, .exec = ex_simd, .name = "punpckldq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLDQ, .exec = ex_simd, .name = "punpckldq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_63[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PACKSSWB, .exec = ex_simd, .name = "packsswb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PACKSSWB, .exec = ex_simd, .name = "packsswb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_64[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPGTB, .exec = ex_simd, .name = "pcmpgtb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPGTB, .exec = ex_simd, .name = "pcmpgtb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_65[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPGTW, .exec = ex_simd, .name = "pcmpgtw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPGTW, .exec = ex_simd, .name = "pcmpgtw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_66[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPGTD, .exec = ex_simd, .name = "pcmpgtd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPGTD, .exec = ex_simd, .name = "pcmpgtd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_67[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PACKUSWB, .exec = ex_simd, .name = "packuswb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PACKUSWB, .exec = ex_simd, .name = "packuswb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_68[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHBW, .exec = ex_simd, .name = "punpckhbw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHBW, .exec = ex_simd, .name = "punpckhbw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_69[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHWD, .exec = ex_simd, .name = "punpckhwd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHWD, .exec = ex_simd, .name = "punpckhwd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_6a[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHDQ, .exec = ex_simd, .name = "punpckhdq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHDQ, .exec = ex_simd, .name = "punpckhdq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_6b[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PACKSSDW, .exec = ex_simd, .name = "packssdw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PACKSSDW, .exec = ex_simd, .name = "packssdw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_6c[4] = {
+	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKLQDQ, .exec = ex_simd, .name = "punpcklqdq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_6d[4] = {
+	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PUNPCKHQDQ, .exec = ex_simd, .name = "punpckhqdq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_70[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSHUFW, .exec = ex_simd, .name = "pshufw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSHUFD, .exec = ex_simd, .name = "pshufd" },
+	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSHUFHW, .exec = ex_simd, .name = "pshufhw" },
+	[0x03] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSHUFLW, .exec = ex_simd, .name = "pshuflw" },
+};
+
+static const struct opdesc pfx_74[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPEQB, .exec = ex_simd, .name = "pcmpeqb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPEQB, .exec = ex_simd, .name = "pcmpeqb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_75[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPEQW, .exec = ex_simd, .name = "pcmpeqw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPEQW, .exec = ex_simd, .name = "pcmpeqw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_76[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPEQD, .exec = ex_simd, .name = "pcmpeqd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PCMPEQD, .exec = ex_simd, .name = "pcmpeqd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_54[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAND, .exec = ex_simd, .name = "andps" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAND, .exec = ex_simd, .name = "andpd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_55[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PANDN, .exec = ex_simd, .name = "andnps" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PANDN, .exec = ex_simd, .name = "andnpd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_56[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_POR, .exec = ex_simd, .name = "orps" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_POR, .exec = ex_simd, .name = "orpd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_57[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PXOR, .exec = ex_simd, .name = "xorps" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PXOR, .exec = ex_simd, .name = "xorpd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_c6[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_SHUFPS, .exec = ex_simd, .name = "shufps" },
+	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d1[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLW, .exec = ex_simd, .name = "psrlw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLW, .exec = ex_simd, .name = "psrlw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d2[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLD, .exec = ex_simd, .name = "psrld" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLD, .exec = ex_simd, .name = "psrld" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d3[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLQ, .exec = ex_simd, .name = "psrlq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLQ, .exec = ex_simd, .name = "psrlq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d4[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDQ, .exec = ex_simd, .name = "paddq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDQ, .exec = ex_simd, .name = "paddq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d5[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMULLW, .exec = ex_simd, .name = "pmullw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMULLW, .exec = ex_simd, .name = "pmullw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d7[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMOVMSKB, .exec = ex_pmovmskb, .name = "pmovmskb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMOVMSKB, .exec = ex_pmovmskb, .name = "pmovmskb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d8[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBUSB, .exec = ex_simd, .name = "psubusb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBUSB, .exec = ex_simd, .name = "psubusb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_d9[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBUSW, .exec = ex_simd, .name = "psubusw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBUSW, .exec = ex_simd, .name = "psubusw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_da[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMINUB, .exec = ex_simd, .name = "pminub" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMINUB, .exec = ex_simd, .name = "pminub" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_db[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAND, .exec = ex_simd, .name = "pand" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAND, .exec = ex_simd, .name = "pand" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_dc[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDUSB, .exec = ex_simd, .name = "paddusb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDUSB, .exec = ex_simd, .name = "paddusb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_dd[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDUSW, .exec = ex_simd, .name = "paddusw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDUSW, .exec = ex_simd, .name = "paddusw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_de[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMAXUB, .exec = ex_simd, .name = "pmaxub" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMAXUB, .exec = ex_simd, .name = "pmaxub" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_df[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PANDN, .exec = ex_simd, .name = "pandn" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PANDN, .exec = ex_simd, .name = "pandn" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_e0[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAVGB, .exec = ex_simd, .name = "pavgb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAVGB, .exec = ex_simd, .name = "pavgb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_e1[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAW, .exec = ex_simd, .name = "psraw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAW, .exec = ex_simd, .name = "psraw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_e2[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAD, .exec = ex_simd, .name = "psrad" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAD, .exec = ex_simd, .name = "psrad" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_e3[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAVGW, .exec = ex_simd, .name = "pavgw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PAVGW, .exec = ex_simd, .name = "pavgw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_e8[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBSB, .exec = ex_simd, .name = "psubsb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBSB, .exec = ex_simd, .name = "psubsb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_e9[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBSW, .exec = ex_simd, .name = "psubsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBSW, .exec = ex_simd, .name = "psubsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_ea[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMINSW, .exec = ex_simd, .name = "pminsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMINSW, .exec = ex_simd, .name = "pminsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_eb[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_POR, .exec = ex_simd, .name = "por" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_POR, .exec = ex_simd, .name = "por" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_ec[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDSB, .exec = ex_simd, .name = "paddsb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDSB, .exec = ex_simd, .name = "paddsb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_ed[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDSW, .exec = ex_simd, .name = "paddsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDSW, .exec = ex_simd, .name = "paddsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_ee[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMAXSW, .exec = ex_simd, .name = "pmaxsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMAXSW, .exec = ex_simd, .name = "pmaxsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_ef[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PXOR, .exec = ex_simd, .name = "pxor" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PXOR, .exec = ex_simd, .name = "pxor" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f1[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLW, .exec = ex_simd, .name = "psllw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLW, .exec = ex_simd, .name = "psllw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f2[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLD, .exec = ex_simd, .name = "pslld" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLD, .exec = ex_simd, .name = "pslld" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f3[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLQ, .exec = ex_simd, .name = "psllq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLQ, .exec = ex_simd, .name = "psllq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f4[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMULUDQ, .exec = ex_simd, .name = "pmuludq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMULUDQ, .exec = ex_simd, .name = "pmuludq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f5[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMADDWD, .exec = ex_simd, .name = "pmaddwd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMADDWD, .exec = ex_simd, .name = "pmaddwd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f6[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSADBW, .exec = ex_simd, .name = "psadbw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSADBW, .exec = ex_simd, .name = "psadbw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f8[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBB, .exec = ex_simd, .name = "psubb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBB, .exec = ex_simd, .name = "psubb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_f9[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBW, .exec = ex_simd, .name = "psubw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBW, .exec = ex_simd, .name = "psubw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_fa[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBD, .exec = ex_simd, .name = "psubd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBD, .exec = ex_simd, .name = "psubd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_fb[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBQ, .exec = ex_simd, .name = "psubq" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSUBQ, .exec = ex_simd, .name = "psubq" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_fc[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDB, .exec = ex_simd, .name = "paddb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDB, .exec = ex_simd, .name = "paddb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_fd[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDW, .exec = ex_simd, .name = "paddw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDW, .exec = ex_simd, .name = "paddw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx_fe[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDD, .exec = ex_simd, .name = "paddd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PADDD, .exec = ex_simd, .name = "paddd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_00[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSHUFB, .exec = ex_simd, .name = "pshufb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSHUFB, .exec = ex_simd, .name = "pshufb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_01[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PHADDW, .exec = ex_simd, .name = "phaddw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PHADDW, .exec = ex_simd, .name = "phaddw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_02[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PHADDD, .exec = ex_simd, .name = "phaddd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PHADDD, .exec = ex_simd, .name = "phaddd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_04[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMADDUBSW, .exec = ex_simd, .name = "pmaddubsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMADDUBSW, .exec = ex_simd, .name = "pmaddubsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_0b[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMULHRSW, .exec = ex_simd, .name = "pmulhrsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PMULHRSW, .exec = ex_simd, .name = "pmulhrsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_1c[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PABSB, .exec = ex_simd, .name = "pabsb" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PABSB, .exec = ex_simd, .name = "pabsb" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_1d[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PABSW, .exec = ex_simd, .name = "pabsw" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PABSW, .exec = ex_simd, .name = "pabsw" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx38_1e[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PABSD, .exec = ex_simd, .name = "pabsd" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PABSD, .exec = ex_simd, .name = "pabsd" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc pfx3a_0f[4] = {
+	[0x00] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PALIGNR, .exec = ex_simd, .name = "palignr" },
+	[0x01] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PALIGNR, .exec = ex_simd, .name = "palignr" },
+	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc grp12[8] = {
+	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLI_W, .exec = ex_simd_shift_imm, .name = "psrlw" },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x04] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAI_W, .exec = ex_simd_shift_imm, .name = "psraw" },
+	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x06] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLI_W, .exec = ex_simd_shift_imm, .name = "psllw" },
+	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc grp13[8] = {
+	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLI_D, .exec = ex_simd_shift_imm, .name = "psrld" },
+	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x04] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAI_D, .exec = ex_simd_shift_imm, .name = "psrad" },
+	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x06] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLI_D, .exec = ex_simd_shift_imm, .name = "pslld" },
+	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+};
+
+static const struct opdesc grp14[8] = {
+	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLI_Q, .exec = ex_simd_shift_imm, .name = "psrlq" },
+	[0x03] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLDQ, .exec = ex_simd_shift_imm, .name = "psrldq" },
+	[0x04] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x06] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLI_Q, .exec = ex_simd_shift_imm, .name = "psllq" },
+	[0x07] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLDQ, .exec = ex_simd_shift_imm, .name = "pslldq" },
+};
+
 const struct opdesc op_table_1b[256] = {
 	[0x00] = { .flags = F_MODRM | F_BYTE | F_LOCK | F_NONPT | F_IMPLEMENTED, .dst = K_E, .src = K_G, .src2 = K_NONE, .aux = 0, .exec = ex_alu, .name = "add" },
 	[0x01] = { .flags = F_MODRM | F_LOCK | F_NONPT | F_IMPLEMENTED, .dst = K_E, .src = K_G, .src2 = K_NONE, .aux = 0, .exec = ex_alu, .name = "add" },
@@ -559,8 +1091,33 @@ const struct opdesc op_table_0f[256] = {
 	[0x4d] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_cmov, .name = "cmovcc" },
 	[0x4e] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_cmov, .name = "cmovcc" },
 	[0x4f] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_cmov, .name = "cmovcc" },
+	[0x54] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_54, .name = "andps" },
+	[0x55] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_55, .name = "andnps" },
+	[0x56] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_56, .name = "orps" },
+	[0x57] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_57, .name = "xorps" },
+	[0x60] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_60, .name = "punpcklbw" },
+	[0x61] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_61, .name = "punpcklwd" },
+	[0x62] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_62, .name = "punpckldq" },
+	[0x63] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_63, .name = "packsswb" },
+	[0x64] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_64, .name = "pcmpgtb" },
+	[0x65] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_65, .name = "pcmpgtw" },
+	[0x66] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_66, .name = "pcmpgtd" },
+	[0x67] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_67, .name = "packuswb" },
+	[0x68] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_68, .name = "punpckhbw" },
+	[0x69] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_69, .name = "punpckhwd" },
+	[0x6a] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_6a, .name = "punpckhdq" },
+	[0x6b] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_6b, .name = "packssdw" },
+	[0x6c] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_6c, .name = "punpcklqdq" },
+	[0x6d] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_6d, .name = "punpckhqdq" },
 	[0x6e] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_6e, .name = "movd" },
 	[0x6f] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_6f, .name = "movq" },
+	[0x70] = { .flags = F_MODRM, .dst = K_NONE, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_70, .name = "pshufw" },
+	[0x71] = { .flags = F_MODRM, .dst = K_NONE, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp12, .name = "grp12" },
+	[0x72] = { .flags = F_MODRM, .dst = K_NONE, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp13, .name = "grp13" },
+	[0x73] = { .flags = F_MODRM, .dst = K_NONE, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp14, .name = "grp14" },
+	[0x74] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_74, .name = "pcmpeqb" },
+	[0x75] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_75, .name = "pcmpeqw" },
+	[0x76] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_76, .name = "pcmpeqd" },
 	[0x7e] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_7e, .name = "movd" },
 	[0x7f] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_7f, .name = "movq" },
 	[0x80] = { .flags = F_OP64 | F_IMPLEMENTED, .dst = K_NONE, .src = K_IMM, .src2 = K_NONE, .aux = 0, .exec = ex_jcc, .name = "jcc" },
@@ -626,6 +1183,7 @@ const struct opdesc op_table_0f[256] = {
 	[0xc0] = { .flags = F_MODRM | F_BYTE | F_LOCK | F_NONPT | F_IMPLEMENTED, .dst = K_E, .src = K_G, .src2 = K_NONE, .aux = 0, .exec = ex_xadd, .name = "xadd" },
 	[0xc1] = { .flags = F_MODRM | F_LOCK | F_NONPT | F_IMPLEMENTED, .dst = K_E, .src = K_G, .src2 = K_NONE, .aux = 0, .exec = ex_xadd, .name = "xadd" },
 	[0xc3] = { .flags = F_MODRM | F_MEMONLY | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_movnti, .name = "movnti" },
+	[0xc6] = { .flags = F_MODRM, .dst = K_NONE, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_c6, .name = "shufps" },
 	[0xc7] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp9, .name = "grp9" },
 	[0xc8] = { .flags = 0 | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_bswap, .name = "bswap" },
 	[0xc9] = { .flags = 0 | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_bswap, .name = "bswap" },
@@ -635,12 +1193,63 @@ const struct opdesc op_table_0f[256] = {
 	[0xcd] = { .flags = 0 | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_bswap, .name = "bswap" },
 	[0xce] = { .flags = 0 | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_bswap, .name = "bswap" },
 	[0xcf] = { .flags = 0 | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_bswap, .name = "bswap" },
+	[0xd1] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d1, .name = "psrlw" },
+	[0xd2] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d2, .name = "psrld" },
+	[0xd3] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d3, .name = "psrlq" },
+	[0xd4] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d4, .name = "paddq" },
+	[0xd5] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d5, .name = "pmullw" },
 	[0xd6] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d6, .name = "movq" },
+	[0xd7] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d7, .name = "pmovmskb" },
+	[0xd8] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d8, .name = "psubusb" },
+	[0xd9] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_d9, .name = "psubusw" },
+	[0xda] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_da, .name = "pminub" },
+	[0xdb] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_db, .name = "pand" },
+	[0xdc] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_dc, .name = "paddusb" },
+	[0xdd] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_dd, .name = "paddusw" },
+	[0xde] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_de, .name = "pmaxub" },
+	[0xdf] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_df, .name = "pandn" },
+	[0xe0] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e0, .name = "pavgb" },
+	[0xe1] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e1, .name = "psraw" },
+	[0xe2] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e2, .name = "psrad" },
+	[0xe3] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e3, .name = "pavgw" },
 	[0xe7] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e7, .name = "movntq" },
+	[0xe8] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e8, .name = "psubsb" },
+	[0xe9] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_e9, .name = "psubsw" },
+	[0xea] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_ea, .name = "pminsw" },
+	[0xeb] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_eb, .name = "por" },
+	[0xec] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_ec, .name = "paddsb" },
+	[0xed] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_ed, .name = "paddsw" },
+	[0xee] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_ee, .name = "pmaxsw" },
+	[0xef] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_ef, .name = "pxor" },
+	[0xf1] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f1, .name = "psllw" },
+	[0xf2] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f2, .name = "pslld" },
+	[0xf3] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f3, .name = "psllq" },
+	[0xf4] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f4, .name = "pmuludq" },
+	[0xf5] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f5, .name = "pmaddwd" },
+	[0xf6] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f6, .name = "psadbw" },
+	[0xf8] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f8, .name = "psubb" },
+	[0xf9] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_f9, .name = "psubw" },
+	[0xfa] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_fa, .name = "psubd" },
+	[0xfb] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_fb, .name = "psubq" },
+	[0xfc] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_fc, .name = "paddb" },
+	[0xfd] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_fd, .name = "paddw" },
+	[0xfe] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx_fe, .name = "paddd" },
 };
 
-const struct opdesc op_table_0f38[256];
-const struct opdesc op_table_0f3a[256];
+const struct opdesc op_table_0f38[256] = {
+	[0x00] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_00, .name = "pshufb" },
+	[0x01] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_01, .name = "phaddw" },
+	[0x02] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_02, .name = "phaddd" },
+	[0x04] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_04, .name = "pmaddubsw" },
+	[0x0b] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_0b, .name = "pmulhrsw" },
+	[0x1c] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_1c, .name = "pabsb" },
+	[0x1d] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_1d, .name = "pabsw" },
+	[0x1e] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx38_1e, .name = "pabsd" },
+};
+
+const struct opdesc op_table_0f3a[256] = {
+	[0x0f] = { .flags = F_MODRM, .dst = K_NONE, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_PREFIX, .sub = pfx3a_0f, .name = "palignr" },
+};
 
 const char *tables_name(unsigned map, unsigned op)
 {
