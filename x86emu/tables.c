@@ -766,34 +766,34 @@ static const struct opdesc pfx3a_0f[4] = {
 };
 
 static const struct opdesc grp12[8] = {
-	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x00] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp12 (reserved)" },
+	[0x01] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp12 (reserved)" },
 	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLI_W, .exec = ex_simd_shift_imm, .name = "psrlw" },
-	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp12 (reserved)" },
 	[0x04] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAI_W, .exec = ex_simd_shift_imm, .name = "psraw" },
-	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x05] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp12 (reserved)" },
 	[0x06] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLI_W, .exec = ex_simd_shift_imm, .name = "psllw" },
-	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x07] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp12 (reserved)" },
 };
 
 static const struct opdesc grp13[8] = {
-	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x00] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp13 (reserved)" },
+	[0x01] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp13 (reserved)" },
 	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLI_D, .exec = ex_simd_shift_imm, .name = "psrld" },
-	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x03] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp13 (reserved)" },
 	[0x04] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRAI_D, .exec = ex_simd_shift_imm, .name = "psrad" },
-	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x05] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp13 (reserved)" },
 	[0x06] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLI_D, .exec = ex_simd_shift_imm, .name = "pslld" },
-	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x07] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp13 (reserved)" },
 };
 
 static const struct opdesc grp14[8] = {
-	[0x00] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x01] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x00] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp14 (reserved)" },
+	[0x01] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp14 (reserved)" },
 	[0x02] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLI_Q, .exec = ex_simd_shift_imm, .name = "psrlq" },
 	[0x03] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSRLDQ, .exec = ex_simd_shift_imm, .name = "psrldq" },
-	[0x04] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x04] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp14 (reserved)" },
+	[0x05] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp14 (reserved)" },
 	[0x06] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLI_Q, .exec = ex_simd_shift_imm, .name = "psllq" },
 	[0x07] = { .flags = F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = S_PSLLDQ, .exec = ex_simd_shift_imm, .name = "pslldq" },
 };
