@@ -94,17 +94,30 @@ static uint64_t mmx_read(struct x86emu *e, unsigned i)
 	return v;
 }
 
+/* The alignment rule of legacy SSE is on the linear address: a segment
+ * base (FS/GS in long mode, any base in protected mode) counts. */
+static int vmem_align(struct x86emu *e, struct x86emu_insn *in, unsigned size, int acc)
+{
+	uint64_t la;
+	int rc;
+	if ((rc = mem_linear(e, in->eseg, in->ea, size, acc, &la)))
+		return rc;
+	return (la & (size - 1)) ? RAISE_GP0(e) : RC_OK;
+}
+
 static int vmem_read(struct x86emu *e, struct x86emu_insn *in, unsigned size, void *buf, bool aligned)
 {
-	if (aligned && (in->ea & (size - 1)))
-		return RAISE_GP0(e);
+	int rc;
+	if (aligned && (rc = vmem_align(e, in, size, ACC_READ)))
+		return rc;
 	return mem_read_seg(e, in->eseg, in->ea, size, buf);
 }
 
 static int vmem_write(struct x86emu *e, struct x86emu_insn *in, unsigned size, const void *buf, bool aligned)
 {
-	if (aligned && (in->ea & (size - 1)))
-		return RAISE_GP0(e);
+	int rc;
+	if (aligned && (rc = vmem_align(e, in, size, ACC_WRITE)))
+		return rc;
 	return mem_write_seg(e, in->eseg, in->ea, size, buf);
 }
 

@@ -386,3 +386,22 @@ Test(x86emu_simd, neighbouring_forms_are_reported_unhandled)
 	cr_assert_eq(emu_run(f, vpaddq, sizeof(vpaddq), false, 0, 1, d, d), X86EMU_UNHANDLED);
 	fake_free(f);
 }
+
+/* The 16-byte rule is on the linear address: with GS base 8, gs:[rbx] is
+ * misaligned when rbx is aligned, and aligned when rbx is not. */
+Test(x86emu_simd, alignment_counts_the_segment_base)
+{
+	static const uint8_t code[] = {0x65, 0x66, 0x0f, 0xfe, 0x03}; /* paddd xmm0, gs:[rbx] */
+	uint8_t d[16] = {0};
+	struct fake *f = setup();
+	f->seg[X86EMU_GS].base = 8;
+	for (unsigned i = 0; i < 16; i++)
+		f->ram[DATA + 16 + i] = (uint8_t)i;
+	f->gpr[X86EMU_RBX] = DATA;
+	cr_assert_eq(emu_run(f, code, sizeof(code), false, 0, 0, d, d), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	f->gpr[X86EMU_RBX] = DATA + 8;
+	cr_assert_eq(emu_run(f, code, sizeof(code), false, 0, 0, d, d), X86EMU_OK);
+	cr_assert_eq(memcmp(XMM(f, 0), f->ram + DATA + 16, 16), 0);
+	fake_free(f);
+}
