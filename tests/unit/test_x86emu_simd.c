@@ -405,3 +405,90 @@ Test(x86emu_simd, alignment_counts_the_segment_base)
 	cr_assert_eq(memcmp(XMM(f, 0), f->ram + DATA + 16, 16), 0);
 	fake_free(f);
 }
+
+/* A blake2s G step as Linux's SSSE3 code writes it (paddd, pxor, pshufb
+ * rotate, psrld/pslld/por rotate, pshufd diagonalisation), twice: the same
+ * bytes in x86emu and on the host give the same xmm0-xmm7. */
+Test(x86emu_simd, blake2s_style_round_matches_the_host)
+{
+	static const uint8_t step[] = {
+		0x66, 0x0f, 0xfe, 0xc1,             /* paddd xmm0, xmm1 */
+		0x66, 0x0f, 0xfe, 0xc4,             /* paddd xmm0, xmm4 */
+		0x66, 0x0f, 0xef, 0xd8,             /* pxor xmm3, xmm0 */
+		0x66, 0x0f, 0x38, 0x00, 0xde,       /* pshufb xmm3, xmm6 */
+		0x66, 0x0f, 0xfe, 0xd3,             /* paddd xmm2, xmm3 */
+		0x66, 0x0f, 0xef, 0xca,             /* pxor xmm1, xmm2 */
+		0x66, 0x0f, 0x6f, 0xf9,             /* movdqa xmm7, xmm1 */
+		0x66, 0x0f, 0x72, 0xd1, 0x0c,       /* psrld xmm1, 12 */
+		0x66, 0x0f, 0x72, 0xf7, 0x14,       /* pslld xmm7, 20 */
+		0x66, 0x0f, 0xeb, 0xcf,             /* por xmm1, xmm7 */
+		0x66, 0x0f, 0x70, 0xc0, 0x93,       /* pshufd xmm0, xmm0, 0x93 */
+		0x66, 0x0f, 0x70, 0xdb, 0x4e,       /* pshufd xmm3, xmm3, 0x4e */
+		0x66, 0x0f, 0x70, 0xd2, 0x39,       /* pshufd xmm2, xmm2, 0x39 */
+	};
+	const unsigned ninsn = 13;
+	uint8_t regs[8][16], nat[8][16];
+	static const uint8_t rot16[16] = {2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13};
+
+	for (unsigned i = 0; i < 8; i++)
+		fill(regs[i], 16);
+	memcpy(regs[6], rot16, 16);
+	memcpy(nat, regs, sizeof(regs));
+
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	memcpy(page, step, sizeof(step));
+	memcpy((uint8_t *)page + sizeof(step), step, sizeof(step));
+	((uint8_t *)page)[2 * sizeof(step)] = 0xc3;
+	cr_assert(mprotect(page, 4096, PROT_READ | PROT_EXEC) == 0);
+	__asm__ volatile("movdqu 0(%[r]), %%xmm0\n\tmovdqu 16(%[r]), %%xmm1\n\tmovdqu 32(%[r]), %%xmm2\n\t"
+			 "movdqu 48(%[r]), %%xmm3\n\tmovdqu 64(%[r]), %%xmm4\n\tmovdqu 80(%[r]), %%xmm5\n\t"
+			 "movdqu 96(%[r]), %%xmm6\n\tmovdqu 112(%[r]), %%xmm7\n\t"
+			 "sub $128, %%rsp\n\tcall *%[fn]\n\tadd $128, %%rsp\n\t"
+			 "movdqu %%xmm0, 0(%[r])\n\tmovdqu %%xmm1, 16(%[r])\n\tmovdqu %%xmm2, 32(%[r])\n\t"
+			 "movdqu %%xmm3, 48(%[r])\n\tmovdqu %%xmm4, 64(%[r])\n\tmovdqu %%xmm5, 80(%[r])\n\t"
+			 "movdqu %%xmm6, 96(%[r])\n\tmovdqu %%xmm7, 112(%[r])"
+			 :
+			 : [r] "r"(nat), [fn] "r"(page)
+			 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "memory", "cc");
+	munmap(page, 4096);
+
+	struct fake *f = setup();
+	memcpy(f->ram + CODE, step, sizeof(step));
+	memcpy(f->ram + CODE + sizeof(step), step, sizeof(step));
+	for (unsigned i = 0; i < 8; i++)
+		memcpy(XMM(f, i), regs[i], 16);
+	f->rip = CODE;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 2 * ninsn), X86EMU_OK);
+	cr_assert_eq(f->rip, CODE + 2 * sizeof(step));
+	for (unsigned i = 0; i < 8; i++)
+		cr_assert_eq(memcmp(XMM(f, i), nat[i], 16), 0, "xmm%u", i);
+	fake_free(f);
+}
+
+/* In 32-bit protected mode there is no REX: ModRM names xmm0-7 and the
+ * memory operand is [ebx]. */
+Test(x86emu_simd, prot32_register_and_memory_forms)
+{
+	static const uint8_t code[] = {
+		0x66, 0x0f, 0xd4, 0xe5,  /* paddq xmm4, xmm5 */
+		0x66, 0x0f, 0xef, 0x23,  /* pxor xmm4, [ebx] */
+	};
+	struct fake *f = fake_new();
+	fake_prot32(f, CODE, code, sizeof(code));
+	f->cr[X86EMU_CR4] |= 1u << 9;
+	uint64_t bv = 7; /* XSTATE_BV: the image holds live x87/SSE state */
+	memcpy(f->xsave + 512, &bv, 8);
+	f->gpr[X86EMU_RBX] = DATA;
+	uint64_t a[2] = {0xffffffffffffffffull, 5}, b[2] = {2, 7}, m[2] = {0xff00, 0x1};
+	memcpy(XMM(f, 4), a, 16);
+	memcpy(XMM(f, 5), b, 16);
+	memcpy(f->ram + DATA, m, 16);
+	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
+	uint64_t got[2];
+	memcpy(got, XMM(f, 4), 16);
+	cr_assert_eq(got[0], 1ull ^ 0xff00, "lane 0 wraps: -1 + 2 = 1, then xor: %#lx %#lx", (unsigned long)got[0], (unsigned long)got[1]);
+	cr_assert_eq(got[1], 12ull ^ 1);
+	fake_free(f);
+}
