@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm/load_bzimage.h"
 
@@ -218,9 +219,12 @@ Test(bzimage, fuzzed_headers_never_crash)
 
 Test(bzimage, debian_cloud_kernel_header_is_accepted)
 {
+	char def[512];
 	const char *path = getenv("COVE_LINUX_KERNEL");
-	if (!path)
-		path = "/work/cache/linux/vmlinuz";
+	if (!path) {
+		snprintf(def, sizeof(def), "%s/.cache/cove/linux/vmlinuz", getenv("HOME") ? getenv("HOME") : "/root");
+		path = def;
+	}
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		cr_skip_test("no Debian kernel at %s (tests/linux/fetch.sh fetches it)", path);
