@@ -39,6 +39,8 @@ int cpuid_init(struct vm *vm)
 }
 
 /* Bits needed to number n things. */
+#define CPUID_7_EBX_SMAP (1u << 20)
+
 static unsigned cpuid_bits(unsigned n)
 {
 	unsigned b = 0;
@@ -76,6 +78,13 @@ static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned apic_id, unsigned n
 			e->ecx = e->index;
 		}
 		e->edx = apic_id;
+		break;
+	case 7:
+		/* SMAP off: a kernel brackets every user copy with stac/clac,
+		 * which this host's KVM cannot emulate at CPL0 (HOST.md), so
+		 * each would be an exit to x86emu. */
+		if (e->index == 0)
+			e->ebx &= ~CPUID_7_EBX_SMAP;
 		break;
 	case 4:
 		/* Cores per package - 1 in bits 31:26. */
