@@ -457,6 +457,7 @@ static void vcpu_body(struct vcpu *v, bool on_main)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	vm_wait_filtered(vm);
 	vcpu_loop(v);
 }
 

@@ -113,6 +113,18 @@ static void vm_wait_word(atomic_int *word)
 		syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
 
+static void vm_wake_word(atomic_int *word)
+{
+	atomic_store(word, 1);
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+
+void vm_wait_filtered(struct vm *vm)
+{
+	if (vm_io_started)
+		vm_wait_word(&vm->io_filtered);
+}
+
 /* Main thread: until the VM's end is decided and reported. */
 static void vm_wait_released(struct vm *vm)
 {
@@ -342,8 +354,10 @@ static void *vm_io_thread(void *arg)
 
 	if (r < 0) {
 		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
+		vm_wake_word(&vm->io_filtered);
 		vm_thread_done(&vm->io_done);
 	}
+	vm_wake_word(&vm->io_filtered);
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
 	if (vm->pit)
 		vm_pit_service(vm);

@@ -81,6 +81,9 @@ struct vm {
 	atomic_int status;   /* -1 while running; the first cause wins */
 	atomic_int released; /* futex word: 1 once the winner has reported */
 	atomic_int io_done;  /* futex word: the I/O thread flushed virtio */
+	/* futex word: the I/O thread has its filter (or gave up), so the boot
+	 * vCPU may run the guest's first instruction. */
+	atomic_int io_filtered;
 	/* I/O thread state (vm.c). */
 	int sig_fd;
 	pthread_t io_thread;
@@ -106,6 +109,9 @@ bool vm_ended(struct vm *vm);
 /* Not marked noreturn: under ASan a noreturn call runs stack unpoisoning
  * that makes syscalls outside the filters. */
 void vm_thread_done(atomic_int *done);
+/* The boot vCPU, before the guest's first instruction: until every thread
+ * that serves the guest has installed its seccomp filter. */
+void vm_wait_filtered(struct vm *vm);
 
 /* vcpu.c */
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id);

@@ -21,10 +21,18 @@ static char cmdline[CMDLINE_MAX];
 static char args[CMDLINE_MAX]; /* cmdline with each word NUL-terminated */
 static uint64_t heap_next, heap_end;
 
+/* Held around each write: KVM splits a string OUT at a page boundary, so
+ * without it two CPUs' lines can interleave mid-line. */
+static volatile int console_lock;
+
 void rt_write(const void *buf, size_t len)
 {
-	/* One string OUT: KVM hands the whole buffer to the VMM in one exit. */
+	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
+		rt_pause();
+	/* One string OUT: KVM hands the buffer (up to a page boundary) to the
+	 * VMM in one exit. */
 	__asm__ volatile("rep outsb" : "+S"(buf), "+c"(len) : "d"(uart_port) : "memory");
+	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
 }
 
 void rt_puts(const char *s)
@@ -166,6 +174,7 @@ void rt_poweroff(void)
 void rt_fault(uint64_t vector, uint64_t error, uint64_t rip, uint64_t cr2) __attribute__((noreturn));
 void rt_fault(uint64_t vector, uint64_t error, uint64_t rip, uint64_t cr2)
 {
+	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE); /* it may have faulted holding it */
 	rt_printf("rt: exception %lu error 0x%lx rip 0x%lx cr2 0x%lx\n", vector, error, rip, cr2);
 	rt_exit(RT_EXIT_FAULT);
 }

@@ -37,7 +37,8 @@ static const char *spin_blob(void)
 	snprintf(path, sizeof(path), "/tmp/cove-jspin-%d.bin", (int)getpid());
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, "\xeb\xfe", 2), 2);
+	/* mov al,'R'; mov dx,0x3f8; out dx,al; jmp $ : prints once it runs. */
+	cr_assert_eq(write(fd, "\xb0R\xba\xf8\x03\xee\xeb\xfe", 8), 8);
 	close(fd);
 	return path;
 }
@@ -165,6 +166,15 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	close(stray);
 	kid = jailed_child(pid, "65534");
 	cr_assert_gt(kid, 0, "no jailed child running as nobody with seccomp appeared");
+	/* Once the guest has run an instruction, every thread that serves it
+	 * must have its filter (cove waits for them before the first one). */
+	for (int i = 0; i < 500; i++) {
+		read_out(out, buf, sizeof(buf));
+		if (strchr(buf, 'R'))
+			break;
+		sleep_ms(10);
+	}
+	cr_assert(strchr(buf, 'R'), "the jailed guest printed nothing: %s", buf);
 
 	status_field(kid, "Uid", v, sizeof(v));
 	cr_expect_str_eq(v, "65534\t65534\t65534\t65534");
