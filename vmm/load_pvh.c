@@ -1,9 +1,12 @@
 /* vmm: the PVH boot protocol (Xen's docs/misc/pvh.pandoc and
  * public/arch-x86/hvm/start_info.h, version 1): an ELF with a
  * XEN_ELFNOTE_PHYS32_ENTRY note, entered in flat 32-bit protected mode with
- * EBX = struct hvm_start_info. The FDT is the last module ("cove-fdt"). */
+ * EBX = struct hvm_start_info. The FDT is the last module ("cove-fdt").
+ * ACPI tables are there too (rsdp_paddr), for kernels that boot through
+ * PVH and learn the machine from ACPI, as Linux's vmlinux does. */
 #include <errno.h>
 
+#include "vmm/acpi.h"
 #include "vmm/load_internal.h"
 
 #define HVM_START_MAGIC	  0x336ec578u
@@ -83,7 +86,11 @@ int load_pvh(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, co
 	si.nr_modules = (uint32_t)nmods;
 	si.modlist_paddr = LOAD_MODLIST_GPA;
 	si.cmdline_paddr = cmdline;
-	si.rsdp_paddr = 0;
+	/* Best effort: a unikernel in too little RAM for the tables still
+	 * boots, with rsdp_paddr 0 and its FDT. */
+	struct acpi_config acfg = {cfg->cpus ? cfg->cpus : 1, false};
+	if (acpi_install(m, bus, &acfg, &si.rsdp_paddr) < 0)
+		si.rsdp_paddr = 0;
 	si.memmap_paddr = LOAD_MEMMAP_GPA;
 	si.memmap_entries = nmap;
 	if (mem_write(m, LOAD_MODLIST_GPA, ml, (size_t)nmods * sizeof(ml[0])) < 0 ||

@@ -272,6 +272,13 @@ static void vcpu_internal_error(struct vcpu *v)
 		int n;
 
 		why[0] = '\0';
+		if (run->emulation_failure.ndata >= 2 &&
+		    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES))
+			stats_count_kvm_failure(v, run->emulation_failure.insn_bytes,
+						run->emulation_failure.insn_size <
+							sizeof(run->emulation_failure.insn_bytes)
+						    ? run->emulation_failure.insn_size
+						    : sizeof(run->emulation_failure.insn_bytes));
 		if (vcpu_emulate_failed(v, why, sizeof(why)) == 0)
 			return;
 		n = snprintf(detail, sizeof(detail), "%s%s", why, why[0] ? "; " : "");

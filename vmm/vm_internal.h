@@ -24,6 +24,14 @@
 #define VM_STAT_EXITS 48
 /* x86emu fills these: one counter per one-byte opcode and per 0f xx. */
 #define VM_STAT_OPCODES 512
+/* Distinct instructions KVM gave up on, kept per vCPU for --stats. */
+#define VM_STAT_FAILS 32
+
+struct vm_stat_fail {
+	uint8_t op[3]; /* opcode bytes after the prefixes (0f xx, and ModRM for groups) */
+	uint8_t len;
+	uint64_t n;
+};
 
 struct vm;
 
@@ -44,6 +52,7 @@ struct vcpu {
 	/* Written only by this vCPU's thread; summed at the end. */
 	uint64_t exits[VM_STAT_EXITS];
 	uint64_t run_eintr;
+	struct vm_stat_fail fails[VM_STAT_FAILS];
 	struct kvm_cpuid2 *cpuid; /* what KVM_SET_CPUID2 got; x86emu answers CPUID from it */
 	struct vcpu_emu *emu;	  /* cove's emulator on this vCPU (vmm/emulate.h) */
 };
@@ -74,6 +83,7 @@ struct vm {
 	struct evloop *loop;
 	struct boot_info boot;
 	bool legacy;
+	bool cpl0_emulated; /* KVM emulates every guest CPL0 instruction (cpuid.c) */
 	int serial_fd;
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
 	struct vcpu *vcpus;
@@ -129,6 +139,7 @@ int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen);
 /* cpuid.c */
 int cpuid_init(struct vm *vm);
 int cpuid_setup(struct vm *vm, struct vcpu *v);
+bool cpuid_host_emulates_cpl0(void);
 
 /* irq.c */
 void irq_init(struct vm *vm);
@@ -147,5 +158,6 @@ void irq_pic_inject(struct vcpu *v);
 void stats_print(struct vm *vm, FILE *out);
 const char *stats_exit_name(unsigned reason);
 void stats_count_opcode(struct vm *vm, unsigned opcode);
+void stats_count_kvm_failure(struct vcpu *v, const uint8_t *bytes, unsigned len);
 
 #endif

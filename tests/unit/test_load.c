@@ -418,7 +418,11 @@ static void check_good_pvh(bool is64)
 	cr_assert_eq(mem_read(&m, BOOT_START_INFO_GPA, &si, sizeof(si)), 0);
 	cr_assert_eq(si.magic, 0x336ec578);
 	cr_assert_eq(si.version, 1);
-	cr_assert_eq(si.rsdp_paddr, 0);
+	/* ACPI for kernels that boot through PVH (Linux's vmlinux). */
+	char sig[8];
+	cr_assert_neq(si.rsdp_paddr, 0, "PVH start info without an RSDP");
+	cr_assert_eq(mem_read(&m, si.rsdp_paddr, sig, sizeof(sig)), 0);
+	cr_assert_arr_eq(sig, "RSD PTR ", 8, "rsdp_paddr does not point at the RSDP");
 	read_str(si.cmdline_paddr, s, sizeof(s));
 	cr_assert_str_eq(s, "console=ttyS0 quiet");
 
