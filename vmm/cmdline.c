@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "mem/mem.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MEM	 (64ULL << 20)
@@ -77,7 +78,8 @@ void cmdline_usage(FILE *out)
 	      "      --raw FILE[,load=ADDR][,entry=SEG:OFF]\n"
 	      "                           real-mode image (default load=0x7c00, entry 0000:7c00;\n"
 	      "                           with only load=, the entry is the load address)\n"
-	      "  -m, --mem SIZE           guest RAM, suffix K, M or G (default 64M)\n"
+	      "  -m, --mem SIZE           guest RAM, suffix K, M or G, a bare number is M; a\n"
+	      "                           multiple of 4K (default 64M)\n"
 	      "  -c, --cpus N             vCPUs (default 1, at most KVM's limit)\n"
 	      "      --serial stdio|FILE|none  where COM1 output goes (default stdio)\n"
 	      "      --timeout SECONDS    end the VM with status 124 after SECONDS (0: never)\n"
@@ -180,6 +182,9 @@ static int parse_mem(const char *s, uint64_t *out, char *err, size_t errlen)
 	if (v > (UINT64_MAX >> shift))
 		return fail(err, errlen, "--mem '%s': too large", s);
 	v <<= shift;
+	if (v % MEM_PAGE_SIZE)
+		return fail(err, errlen, "--mem '%s': not a multiple of %llu KiB (guest RAM is whole pages)",
+			    s, MEM_PAGE_SIZE >> 10);
 	if (sysinfo(&si) == 0 && si.mem_unit && v / si.mem_unit > si.totalram)
 		return fail(err, errlen, "--mem '%s': larger than the host's RAM (%llu MiB)", s,
 			    (unsigned long long)si.totalram * si.mem_unit >> 20);

@@ -88,6 +88,9 @@ static struct bad_case bad_cases[] = {
     {{"--mem", "99999999999999999999999"}, "too large"},
     {{"--mem", "17179869184G"}, "too large"},
     {{"--mem", "16000000G"}, "host's RAM"},
+    {{"-m", "1K"}, "--mem '1K': not a multiple of 4 KiB"},
+    {{"-m", "63K"}, "--mem '63K': not a multiple of 4 KiB"},
+    {{"--mem", "1001K"}, "--mem '1001K': not a multiple of 4 KiB"},
     {{"--cpus", "0"}, "at least 1"},
     {{"--cpus", "x"}, "not a number"},
     {{"--timeout", "-3"}, "not a number"},
@@ -234,4 +237,25 @@ Test(cli, unwritable_serial_file_is_refused_with_one_line)
 	run_cove(&r, args);
 	cr_assert_eq(r.status, 4, "status %d, want 4; stderr: %s", r.status, r.err);
 	cr_assert(strstr(r.err, "cove: --serial '/nonexistent/dir/out.txt'"), "stderr: %s", r.err);
+}
+
+/* RAM that is whole pages but too small for the guest: the loader's one
+ * line names the RAM size (status 4, the image does not fit). */
+Test(cli, ram_too_small_for_the_guest_names_the_size)
+{
+	const char *tiny[] = {"-m", "4K", NULL};
+	const char *short_of_hello[] = {"-m", "1028K", NULL};
+	struct run r;
+
+	run_cove(&r, tiny);
+	cr_assert_eq(r.status, 4, "-m 4K: status %d, want 4; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "is outside RAM (4 KiB)"), "stderr: %s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+
+	run_cove(&r, short_of_hello);
+	cr_assert_eq(r.status, 4, "-m 1028K: status %d, want 4; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "cove: built-in guest 'hello': ") &&
+		      strstr(r.err, "is outside RAM (1028 KiB)"),
+		  "stderr: %s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
 }

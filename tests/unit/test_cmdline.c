@@ -90,6 +90,18 @@ Test(cmdline, bad_mem_sizes_are_refused)
 	REFUSED("host's RAM", "--mem", "16777215G");
 }
 
+Test(cmdline, mem_must_be_whole_4k_pages)
+{
+	REFUSED("--mem '1K': not a multiple of 4 KiB", "--mem", "1K");
+	REFUSED("--mem '63K': not a multiple of 4 KiB", "-m", "63K");
+	REFUSED("--mem '1001K': not a multiple of 4 KiB", "-m", "1001K");
+	REFUSED("--mem '4097K': not a multiple of 4 KiB", "-m", "4097K");
+	cr_assert_eq(PARSE("-m", "4K"), 0, "%s", err);
+	cr_assert_eq(cfg.mem_size, 4096u);
+	cr_assert_eq(PARSE("-m", "1028K"), 0, "%s", err);
+	cr_assert_eq(cfg.mem_size, 1028u << 10);
+}
+
 Test(cmdline, cpus_parse_and_zero_is_refused)
 {
 	cr_assert_eq(PARSE("--cpus", "4"), 0, "%s", err);
