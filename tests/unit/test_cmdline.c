@@ -152,6 +152,16 @@ Test(cmdline, unknown_options_and_missing_arguments_are_named)
 	REFUSED("unknown option '-z'", "-z");
 	REFUSED("needs an argument", "--mem");
 	REFUSED("'--kernel' needs an argument", "--kernel");
+	REFUSED("option '-m' needs an argument", "-m");
+	REFUSED("option '-c' needs an argument", "-c");
+	REFUSED("option '-k' needs an argument", "-k");
+	REFUSED("option '-m' needs an argument", "-hm");
+	REFUSED("option '-a' needs an argument", "vmlinuz", "-a");
+	REFUSED("option '--mem' needs an argument", "--me");
+	REFUSED("option '--rng' takes no argument", "--rng=1");
+	REFUSED("option '--help' takes no argument", "--help=x");
+	REFUSED("ambiguous option '--se'", "--se");
+	REFUSED("unknown option '--seccomp-x=1'", "--seccomp-x=1");
 	REFUSED("more than one IMAGE", "a.elf", "b.elf");
 	REFUSED("both --kernel", "-k", "a.elf", "b.elf");
 }
