@@ -4,10 +4,12 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +19,11 @@ struct run {
 	size_t nout, nerr;
 };
 
-static void run_cove(struct run *r, const char *const *args)
+#define NOBODY	65534
+#define AS_SELF ((uid_t)-1)
+
+/* Runs $COVE with args; as uid (and gid) NOBODY with no groups when asked. */
+static void run_cove_as(struct run *r, const char *const *args, uid_t uid)
 {
 	const char *cove = getenv("COVE");
 	char *argv[40];
@@ -39,6 +45,8 @@ static void run_cove(struct run *r, const char *const *args)
 		dup2(devnull, 0);
 		dup2(pout[1], 1);
 		dup2(perr[1], 2);
+		if (uid != AS_SELF && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -68,6 +76,11 @@ static void run_cove(struct run *r, const char *const *args)
 	r->out[r->nout] = r->err[r->nerr] = '\0';
 	cr_assert_eq(waitpid(pid, &ws, 0), pid);
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -WTERMSIG(ws);
+}
+
+static void run_cove(struct run *r, const char *const *args)
+{
+	run_cove_as(r, args, AS_SELF);
 }
 
 struct bad_case {
@@ -268,4 +281,26 @@ Test(cli, ram_too_small_for_the_guest_names_the_size)
 		      strstr(r.err, "is outside RAM (1028 KiB)"),
 		  "stderr: %s", r.err);
 	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+}
+
+/* A host problem, not the guest's: a user who may not open /dev/kvm gets
+ * status 6 and one line naming it. */
+Test(cli, no_permission_on_dev_kvm_is_status_6_naming_it)
+{
+	const char *args[] = {NULL};
+	struct stat st;
+	struct run r;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to become nobody");
+	if (stat("/dev/kvm", &st))
+		cr_skip_test("no /dev/kvm");
+	if (st.st_mode & S_IROTH && st.st_mode & S_IWOTH)
+		cr_skip_test("/dev/kvm is open to everyone here (mode %o)", st.st_mode & 0777);
+	run_cove_as(&r, args, NOBODY);
+	cr_assert_neq(r.status, 126, "could not become nobody");
+	cr_assert_eq(r.status, 6, "status %d, want 6; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "cove: /dev/kvm: permission denied"), "stderr: %s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+	cr_assert_eq(r.nout, 0u, "stdout: %s", r.out);
 }
