@@ -159,6 +159,15 @@ Test(cove, hello_reports_cpus_memory_and_cmdline)
 	EXPECT_OUT("Hello from cove: 2 vCPUs, 128 MiB, cmdline \"greeting=yes x\"\n");
 }
 
+/* More vCPUs than the guest runtime starts (RT_MAX_CPUS, 64): the built-in
+ * hello still counts every one the FDT lists. */
+Test(cove, hello_counts_70_cpus_past_the_runtime_limit)
+{
+	RUN("--cpus", "70");
+	EXPECT_STATUS(0);
+	EXPECT_OUT("Hello from cove: 70 vCPUs, 64 MiB, ");
+}
+
 Test(cove, realmode_hello_prints_and_powers_off)
 {
 	RUN("--raw", (char *)guest("realmode-hello.bin"));
