@@ -20,6 +20,10 @@ int main(void)
 {
 	unsigned n = rt_cpu_count();
 	rt_printf("smp: cpu 0 apic id %u (boot), %u cpus\n", rt_apic_id(), n);
+	if (n > RT_MAX_CPUS) {
+		rt_printf("smp: starting %u of them (the runtime's limit)\n", RT_MAX_CPUS);
+		n = RT_MAX_CPUS;
+	}
 	for (unsigned i = 1; i < n; i++) {
 		unsigned id = rt_cpu_apic_id(i);
 		int r = rt_start_ap(id, ap_report, (void *)(uintptr_t)i, AP_TIMEOUT_CYCLES);

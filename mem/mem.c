@@ -341,10 +341,10 @@ int mem_init(struct mem_map *m, uint64_t ram_size)
 	m->vmfd = -1;
 	/* RAM above the hole lives at 4 GiB; the top must fit in 64 bits and
 	 * in what the host can map at all. */
-	if (ram_size > (1ULL << 46))
+	if (ram_size > MEM_MAX_RAM)
 		return -E2BIG;
-	if (ram_size == 0 || ram_size % 4096)
-		return -EINVAL; /* memslots and munmap work in whole pages */
+	if (ram_size == 0 || ram_size % MEM_PAGE_SIZE)
+		return -EINVAL;
 	map_len = ram_size + MEM_ALIGN;
 	p = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)

@@ -14,6 +14,10 @@
 #define MEM_HOLE_START 0xc0000000ULL
 #define MEM_HOLE_END 0x100000000ULL
 #define MEM_MAX_REGIONS 16
+/* Guest RAM is a whole number of pages (memslots and munmap work in pages)
+ * and at most 64 TiB; cove's --mem refuses other sizes up front. */
+#define MEM_PAGE_SIZE 4096ULL
+#define MEM_MAX_RAM   (1ULL << 46)
 
 enum mem_kind { MEM_RAM, MEM_ROM, MEM_MMIO, MEM_FB };
 
@@ -41,7 +45,8 @@ struct mem_map {
 };
 
 /* Maps ram_size bytes of anonymous memory, 2 MiB aligned, MADV_HUGEPAGE, and
- * adds the RAM regions (split around the hole). 0 or -errno. */
+ * adds the RAM regions (split around the hole). 0 or -errno: -EINVAL for a
+ * size of 0 or not a multiple of MEM_PAGE_SIZE, -E2BIG above MEM_MAX_RAM. */
 int mem_init(struct mem_map *m, uint64_t ram_size);
 /* Adds a region; -EEXIST if it overlaps one, -ENOSPC when full. hva is the
  * backing for ROM/FB (NULL for MMIO). Registers it with KVM at once when

@@ -76,10 +76,14 @@ int load_check_range(const struct load_image *img, const struct mem_map *m, uint
 					(unsigned long long)gpa, (unsigned long long)end, a->what,
 					(unsigned long long)a->start, (unsigned long long)a->end);
 	}
-	if (!mem_gpa_to_hva(m, gpa, len, true))
-		return load_err(err, errlen, img, -ERANGE, "%s at 0x%llx-0x%llx is outside RAM (%llu MiB)",
+	if (!mem_gpa_to_hva(m, gpa, len, true)) {
+		/* In KiB unless whole MiB: "1 MiB" for 1092K would hide why 1 MiB + 4K does not fit. */
+		bool mib = !(m->ram_size & ((1ULL << 20) - 1));
+
+		return load_err(err, errlen, img, -ERANGE, "%s at 0x%llx-0x%llx is outside RAM (%llu %s)",
 				what, (unsigned long long)gpa, (unsigned long long)end,
-				(unsigned long long)(m->ram_size >> 20));
+				(unsigned long long)(m->ram_size >> (mib ? 20 : 10)), mib ? "MiB" : "KiB");
+	}
 	return 0;
 }
 
@@ -305,6 +309,10 @@ int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 		r = vmfdt_install(m, &fp, next, room, &fdt_size);
 		mods[n].gpa = next;
 	}
+	if (r == -EFAULT) /* built, but guest RAM ends before it */
+		return load_err(err, errlen, NULL, -ENOSPC,
+				"device tree: guest RAM (%llu KiB) has no room at 0x%llx",
+				(unsigned long long)(m->ram_size >> 10), (unsigned long long)mods[n].gpa);
 	if (r < 0)
 		return load_err(err, errlen, NULL, r, "device tree: %s",
 				r == -ENOSPC ? "no room in guest RAM" : strerror(-r));

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "mem/mem.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MEM	 (64ULL << 20)
@@ -36,6 +37,8 @@ enum {
 	OPT_TRIGGER,
 	OPT_VERSION,
 };
+
+#define CMDLINE_SHORT ":k:i:a:m:c:h"
 
 static const struct option cmdline_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -77,7 +80,8 @@ void cmdline_usage(FILE *out)
 	      "      --raw FILE[,load=ADDR][,entry=SEG:OFF]\n"
 	      "                           real-mode image (default load=0x7c00, entry 0000:7c00;\n"
 	      "                           with only load=, the entry is the load address)\n"
-	      "  -m, --mem SIZE           guest RAM, suffix K, M or G (default 64M)\n"
+	      "  -m, --mem SIZE           guest RAM, suffix K, M or G, a bare number is M; a\n"
+	      "                           multiple of 4K (default 64M)\n"
 	      "  -c, --cpus N             vCPUs (default 1, at most KVM's limit)\n"
 	      "      --serial stdio|FILE|none  where COM1 output goes (default stdio)\n"
 	      "      --timeout SECONDS    end the VM with status 124 after SECONDS (0: never)\n"
@@ -180,6 +184,9 @@ static int parse_mem(const char *s, uint64_t *out, char *err, size_t errlen)
 	if (v > (UINT64_MAX >> shift))
 		return fail(err, errlen, "--mem '%s': too large", s);
 	v <<= shift;
+	if (v % MEM_PAGE_SIZE)
+		return fail(err, errlen, "--mem '%s': not a multiple of %llu KiB (guest RAM is whole pages)",
+			    s, MEM_PAGE_SIZE >> 10);
 	if (sysinfo(&si) == 0 && si.mem_unit && v / si.mem_unit > si.totalram)
 		return fail(err, errlen, "--mem '%s': larger than the host's RAM (%llu MiB)", s,
 			    (unsigned long long)si.totalram * si.mem_unit >> 20);
@@ -466,6 +473,49 @@ static int cmdline_option(int c, char *arg, struct vm_config *cfg, enum cmdline_
 	return fail(err, errlen, "internal: option %d has no handler", c);
 }
 
+/* The name of the option whose value (getopt's optopt) is val, as the user
+ * wrote it: "--mem" or "-m". */
+static void option_name(int val, bool is_long, char *buf, size_t len)
+{
+	for (const struct option *o = cmdline_opts; is_long && o->name; o++) {
+		if (o->val == val) {
+			snprintf(buf, len, "--%s", o->name);
+			return;
+		}
+	}
+	snprintf(buf, len, "-%c", val);
+}
+
+/* getopt_long's '?' or ':' as one line. Neither libc leaves a reliable
+ * argv[optind - 1] behind (musl moves optind past argc after "-m" with no
+ * value), so the option is named from optopt and the option table. */
+static int cmdline_refuse(int c, int argc, char **argv, char *err, size_t errlen)
+{
+	char name[32];
+
+	if (c == ':') {
+		/* A value can only be missing from the last argument. */
+		option_name(optopt, optopt > 0xff || !strncmp(argv[argc - 1], "--", 2), name, sizeof(name));
+		return fail(err, errlen, "option '%s' needs an argument", name);
+	}
+	if (!optopt) { /* an unknown or ambiguous long option: getopt stepped past it */
+		const char *arg = argv[optind - 1];
+		unsigned matches = 0;
+
+		for (const struct option *o = cmdline_opts; o->name && !strncmp(arg, "--", 2); o++)
+			matches += !strncmp(o->name, arg + 2, strcspn(arg + 2, "="));
+		return fail(err, errlen, "%s option '%s' (see --help)", matches > 1 ? "ambiguous" : "unknown",
+			    arg);
+	}
+	/* A known option's value in optopt means a long option was given
+	 * "=VALUE" it does not take ("--rng=1"; our short options never do). */
+	if (optopt > 0xff || (optopt != ':' && strchr(CMDLINE_SHORT, optopt))) {
+		option_name(optopt, true, name, sizeof(name));
+		return fail(err, errlen, "option '%s' takes no argument", name);
+	}
+	return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+}
+
 int cmdline_parse(int argc, char **argv, struct vm_config *cfg, enum cmdline_action *action, char *err,
 		  size_t errlen)
 {
@@ -476,14 +526,9 @@ int cmdline_parse(int argc, char **argv, struct vm_config *cfg, enum cmdline_act
 	*action = CMDLINE_RUN;
 	optind = 0; /* a full reset, in glibc and musl alike */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:a:m:c:h", cmdline_opts, NULL)) != -1) {
-		if (c == '?') {
-			if (optopt)
-				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
-			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
-		}
-		if (c == ':')
-			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+	while ((c = getopt_long(argc, argv, CMDLINE_SHORT, cmdline_opts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return cmdline_refuse(c, argc, argv, err, errlen);
 		r = cmdline_option(c, optarg, cfg, action, err, errlen);
 		if (r)
 			return r;

@@ -33,6 +33,22 @@ static const struct {
     {KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR"},
 };
 
+int kvm_check_caps(int (*check)(void *ctx, int cap), void *ctx, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < sizeof(kvm_needed_caps) / sizeof(kvm_needed_caps[0]); i++) {
+		if (check(ctx, kvm_needed_caps[i].cap) <= 0) {
+			snprintf(err, errlen, "KVM lacks %s, which cove needs", kvm_needed_caps[i].name);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+static int kvm_check_extension(void *ctx, int cap)
+{
+	return ioctl(*(int *)ctx, KVM_CHECK_EXTENSION, cap);
+}
+
 /* Opens /dev/kvm, checks the API and capabilities, creates the VM with the
  * split irqchip. Prints the one line; returns 0 or COVE_EXIT_HOST. */
 int kvm_open_vm(struct vm *vm)
@@ -60,11 +76,10 @@ int kvm_open_vm(struct vm *vm)
 		fprintf(stderr, "cove: /dev/kvm: API version %d, cove needs %d\n", r, KVM_API_VERSION);
 		return COVE_EXIT_HOST;
 	}
-	for (unsigned i = 0; i < sizeof(kvm_needed_caps) / sizeof(kvm_needed_caps[0]); i++) {
-		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, kvm_needed_caps[i].cap) <= 0) {
-			fprintf(stderr, "cove: KVM lacks %s, which cove needs\n", kvm_needed_caps[i].name);
-			return COVE_EXIT_HOST;
-		}
+	char err[128];
+	if (kvm_check_caps(kvm_check_extension, &vm->kvm_fd, err, sizeof(err))) {
+		fprintf(stderr, "cove: %s\n", err);
+		return COVE_EXIT_HOST;
 	}
 	vm->max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (vm->max_vcpus <= 0)

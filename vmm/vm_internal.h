@@ -102,6 +102,10 @@ struct vm {
 
 /* kvm.c */
 int kvm_open_vm(struct vm *vm);
+/* Asks check (KVM_CHECK_EXTENSION on /dev/kvm; a fake in the unit test)
+ * about every capability cove needs. 0, or -EOPNOTSUPP with the line that
+ * names the first one missing in err. */
+int kvm_check_caps(int (*check)(void *ctx, int cap), void *ctx, char *err, size_t errlen);
 int kvm_check_cpus(struct vm *vm, unsigned cpus);
 
 /* vm.c, any thread. The VM's end: the first cause wins. vm_claim() sets

@@ -21,7 +21,10 @@
 #include <stdint.h>
 
 #define RT_PAGE_SIZE 4096UL
+/* The most CPUs a guest starts (smp.c); rt_cpu_count() reports them all. */
 #define RT_MAX_CPUS 64
+/* "cpus=N" (no FDT, as under QEMU) above this is taken for a typo. */
+#define RT_MAX_CPUS_ARG 1024
 /* debug-exit value a CPU exception ends the guest with: cove exits
  * (0x7e << 1) | 1 = 253. */
 #define RT_EXIT_FAULT 0x7e
@@ -151,7 +154,8 @@ struct rt_device {
 /* The index'th node (0-based, in tree order) whose compatible list contains
  * compatible. 0 and *dev filled, or -1 when there is no such node. */
 int rt_fdt_device(const char *compatible, unsigned index, struct rt_device *dev);
-/* CPUs: the FDT's /cpus/cpu@N count, else the cmdline "cpus=N", else 1. */
+/* CPUs: the FDT's /cpus/cpu@N count (all of them, RT_MAX_CPUS or not),
+ * else the cmdline "cpus=N" (1 to RT_MAX_CPUS_ARG), else 1. */
 unsigned rt_cpu_count(void);
 /* APIC ID of CPU i from the FDT (its reg), else i. */
 unsigned rt_cpu_apic_id(unsigned i);

@@ -339,11 +339,11 @@ static int fdt_cpu_node(unsigned i, unsigned *count)
 unsigned rt_cpu_count(void)
 {
 	unsigned n;
-	fdt_cpu_node(RT_MAX_CPUS, &n);
+	fdt_cpu_node(~0u, &n); /* no such node: counts them all */
 	if (n)
 		return n;
 	uint64_t arg = rt_getarg_u64("cpus", 1);
-	return arg >= 1 && arg <= RT_MAX_CPUS ? (unsigned)arg : 1;
+	return arg >= 1 && arg <= RT_MAX_CPUS_ARG ? (unsigned)arg : 1;
 }
 
 unsigned rt_cpu_apic_id(unsigned i)

@@ -175,7 +175,7 @@ Test(rt_alloc, map_high_adds_2m_pages_above_4g)
 }
 
 /* An FDT as cove builds it (vmm/fdt.c's layout). */
-static char blob[4096];
+static char blob[8192];
 
 static void fdt_build(unsigned ncpus)
 {
@@ -254,6 +254,14 @@ Test(rt_fdt, found_as_the_last_module_and_read)
 	cr_assert_eq(rt_fdt_device("cove,power", 0, &d), -1);
 }
 
+Test(rt_fdt, cpu_count_is_every_cpu_node_past_the_runtime_limit)
+{
+	fdt_build(RT_MAX_CPUS + 6);
+	boot_with_fdt("cove-fdt", sizeof(blob));
+	cr_assert_eq(rt_cpu_count(), RT_MAX_CPUS + 6);
+	cr_assert_eq(rt_cpu_apic_id(RT_MAX_CPUS + 5), (RT_MAX_CPUS + 5) * 2);
+}
+
 Test(rt_fdt, ignored_unless_named_cove_fdt_and_whole)
 {
 	fdt_build(1);
@@ -274,6 +282,8 @@ Test(rt_fdt, cpu_count_falls_back_to_the_command_line)
 	cr_assert_eq(rt_cpu_count(), 4);
 	cmdline_set("cpus=0");
 	cr_assert_eq(rt_cpu_count(), 1);
+	cmdline_set("cpus=70");
+	cr_assert_eq(rt_cpu_count(), 70, "more than the runtime starts is still the count");
 	cmdline_set("cpus=100000");
 	cr_assert_eq(rt_cpu_count(), 1);
 	cr_assert_eq(rt_cpu_apic_id(3), 3);

@@ -4,10 +4,12 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +19,11 @@ struct run {
 	size_t nout, nerr;
 };
 
-static void run_cove(struct run *r, const char *const *args)
+#define NOBODY	65534
+#define AS_SELF ((uid_t)-1)
+
+/* Runs $COVE with args; as uid (and gid) NOBODY with no groups when asked. */
+static void run_cove_as(struct run *r, const char *const *args, uid_t uid)
 {
 	const char *cove = getenv("COVE");
 	char *argv[40];
@@ -39,6 +45,8 @@ static void run_cove(struct run *r, const char *const *args)
 		dup2(devnull, 0);
 		dup2(pout[1], 1);
 		dup2(perr[1], 2);
+		if (uid != AS_SELF && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -70,6 +78,11 @@ static void run_cove(struct run *r, const char *const *args)
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -WTERMSIG(ws);
 }
 
+static void run_cove(struct run *r, const char *const *args)
+{
+	run_cove_as(r, args, AS_SELF);
+}
+
 struct bad_case {
 	const char *args[8];
 	const char *want; /* what the one line must name */
@@ -81,6 +94,16 @@ static struct bad_case bad_cases[] = {
     {{"-z"}, "unknown option '-z'"},
     {{"--mem"}, "'--mem' needs an argument"},
     {{"--raw"}, "'--raw' needs an argument"},
+    {{"-m"}, "option '-m' needs an argument"},
+    {{"-c"}, "option '-c' needs an argument"},
+    {{"-k"}, "option '-k' needs an argument"},
+    {{"-i"}, "option '-i' needs an argument"},
+    {{"-a"}, "option '-a' needs an argument"},
+    {{"-hm"}, "option '-m' needs an argument"},
+    {{"--me"}, "option '--mem' needs an argument"},
+    {{"--rng=1"}, "option '--rng' takes no argument"},
+    {{"--help=x"}, "option '--help' takes no argument"},
+    {{"--se"}, "ambiguous option '--se'"},
     {{"--mem", "0"}, "greater than zero"},
     {{"--mem", "many"}, "not a number"},
     {{"--mem", "64Q"}, "trailing"},
@@ -88,6 +111,9 @@ static struct bad_case bad_cases[] = {
     {{"--mem", "99999999999999999999999"}, "too large"},
     {{"--mem", "17179869184G"}, "too large"},
     {{"--mem", "16000000G"}, "host's RAM"},
+    {{"-m", "1K"}, "--mem '1K': not a multiple of 4 KiB"},
+    {{"-m", "63K"}, "--mem '63K': not a multiple of 4 KiB"},
+    {{"--mem", "1001K"}, "--mem '1001K': not a multiple of 4 KiB"},
     {{"--cpus", "0"}, "at least 1"},
     {{"--cpus", "x"}, "not a number"},
     {{"--timeout", "-3"}, "not a number"},
@@ -234,4 +260,47 @@ Test(cli, unwritable_serial_file_is_refused_with_one_line)
 	run_cove(&r, args);
 	cr_assert_eq(r.status, 4, "status %d, want 4; stderr: %s", r.status, r.err);
 	cr_assert(strstr(r.err, "cove: --serial '/nonexistent/dir/out.txt'"), "stderr: %s", r.err);
+}
+
+/* RAM that is whole pages but too small for the guest: the loader's one
+ * line names the RAM size (status 4, the image does not fit). */
+Test(cli, ram_too_small_for_the_guest_names_the_size)
+{
+	const char *tiny[] = {"-m", "4K", NULL};
+	const char *short_of_hello[] = {"-m", "1028K", NULL};
+	struct run r;
+
+	run_cove(&r, tiny);
+	cr_assert_eq(r.status, 4, "-m 4K: status %d, want 4; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "is outside RAM (4 KiB)"), "stderr: %s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+
+	run_cove(&r, short_of_hello);
+	cr_assert_eq(r.status, 4, "-m 1028K: status %d, want 4; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "cove: built-in guest 'hello': ") &&
+		      strstr(r.err, "is outside RAM (1028 KiB)"),
+		  "stderr: %s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+}
+
+/* A host problem, not the guest's: a user who may not open /dev/kvm gets
+ * status 6 and one line naming it. */
+Test(cli, no_permission_on_dev_kvm_is_status_6_naming_it)
+{
+	const char *args[] = {NULL};
+	struct stat st;
+	struct run r;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to become nobody");
+	if (stat("/dev/kvm", &st))
+		cr_skip_test("no /dev/kvm");
+	if (st.st_mode & S_IROTH && st.st_mode & S_IWOTH)
+		cr_skip_test("/dev/kvm is open to everyone here (mode %o)", st.st_mode & 0777);
+	run_cove_as(&r, args, NOBODY);
+	cr_assert_neq(r.status, 126, "could not become nobody");
+	cr_assert_eq(r.status, 6, "status %d, want 6; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "cove: /dev/kvm: permission denied"), "stderr: %s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.nerr - 1, "stderr is not exactly one line: %s", r.err);
+	cr_assert_eq(r.nout, 0u, "stdout: %s", r.out);
 }

@@ -159,6 +159,15 @@ Test(cove, hello_reports_cpus_memory_and_cmdline)
 	EXPECT_OUT("Hello from cove: 2 vCPUs, 128 MiB, cmdline \"greeting=yes x\"\n");
 }
 
+/* More vCPUs than the guest runtime starts (RT_MAX_CPUS, 64): the built-in
+ * hello still counts every one the FDT lists. */
+Test(cove, hello_counts_70_cpus_past_the_runtime_limit)
+{
+	RUN("--cpus", "70");
+	EXPECT_STATUS(0);
+	EXPECT_OUT("Hello from cove: 70 vCPUs, 64 MiB, ");
+}
+
 Test(cove, realmode_hello_prints_and_powers_off)
 {
 	RUN("--raw", (char *)guest("realmode-hello.bin"));
@@ -272,6 +281,33 @@ Test(cove, unknown_ports_and_mmio_read_all_ones)
 {
 	RUN("-k", (char *)guest("ports.elf"));
 	EXPECT_OUT("ports: port 0x1234 mmio 0xe0000000 read all-ones, writes ignored: ok\n");
+	EXPECT_STATUS(0);
+}
+
+/* The PIC and PIT are attached only for guests that need them (real mode,
+ * firmware): to a PVH guest their ports are unclaimed, so what it writes
+ * there is dropped and it reads all-ones (with a PIC, 0x21 reads back the
+ * mask written; with a PIT, 0x40 reads the count). A --raw guest finds both. */
+Test(cove, pvh_guest_finds_no_pic_or_pit)
+{
+	static const char *const ports[] = {"0x20", "0x21", "0xa0", "0xa1", "0x40", "0x42", "0x61"};
+
+	for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		char arg[32], want[96];
+
+		snprintf(arg, sizeof(arg), "port=%s", ports[i]);
+		snprintf(want, sizeof(want),
+			 "ports: port %s mmio 0xe0000000 read all-ones, writes ignored: ok\n", ports[i]);
+		RUN("-a", arg, "-k", (char *)guest("ports.elf"));
+		EXPECT_OUT(want);
+		EXPECT_STATUS(0);
+	}
+}
+
+Test(cove, raw_guest_finds_the_pic_and_pit)
+{
+	RUN("--raw", (char *)guest("realmode-legacy.bin"));
+	EXPECT_OUT("legacy: pic yes, pit yes\n");
 	EXPECT_STATUS(0);
 }
 
@@ -634,6 +670,13 @@ Test(qemu, realmode_hello_boots_as_boot_sector)
 {
 	qemu_boot_sector(guest("realmode-hello.bin"), "kvm");
 	EXPECT_OUT("Hello from real mode\n");
+	EXPECT_STATUS(QEMU_POWEROFF);
+}
+
+Test(qemu, realmode_legacy_finds_the_pic_and_pit)
+{
+	qemu_boot_sector(guest("realmode-legacy.bin"), "kvm");
+	EXPECT_OUT("legacy: pic yes, pit yes\n");
 	EXPECT_STATUS(QEMU_POWEROFF);
 }
 

@@ -90,6 +90,18 @@ Test(cmdline, bad_mem_sizes_are_refused)
 	REFUSED("host's RAM", "--mem", "16777215G");
 }
 
+Test(cmdline, mem_must_be_whole_4k_pages)
+{
+	REFUSED("--mem '1K': not a multiple of 4 KiB", "--mem", "1K");
+	REFUSED("--mem '63K': not a multiple of 4 KiB", "-m", "63K");
+	REFUSED("--mem '1001K': not a multiple of 4 KiB", "-m", "1001K");
+	REFUSED("--mem '4097K': not a multiple of 4 KiB", "-m", "4097K");
+	cr_assert_eq(PARSE("-m", "4K"), 0, "%s", err);
+	cr_assert_eq(cfg.mem_size, 4096u);
+	cr_assert_eq(PARSE("-m", "1028K"), 0, "%s", err);
+	cr_assert_eq(cfg.mem_size, 1028u << 10);
+}
+
 Test(cmdline, cpus_parse_and_zero_is_refused)
 {
 	cr_assert_eq(PARSE("--cpus", "4"), 0, "%s", err);
@@ -140,6 +152,16 @@ Test(cmdline, unknown_options_and_missing_arguments_are_named)
 	REFUSED("unknown option '-z'", "-z");
 	REFUSED("needs an argument", "--mem");
 	REFUSED("'--kernel' needs an argument", "--kernel");
+	REFUSED("option '-m' needs an argument", "-m");
+	REFUSED("option '-c' needs an argument", "-c");
+	REFUSED("option '-k' needs an argument", "-k");
+	REFUSED("option '-m' needs an argument", "-hm");
+	REFUSED("option '-a' needs an argument", "vmlinuz", "-a");
+	REFUSED("option '--mem' needs an argument", "--me");
+	REFUSED("option '--rng' takes no argument", "--rng=1");
+	REFUSED("option '--help' takes no argument", "--help=x");
+	REFUSED("ambiguous option '--se'", "--se");
+	REFUSED("unknown option '--seccomp-x=1'", "--seccomp-x=1");
 	REFUSED("more than one IMAGE", "a.elf", "b.elf");
 	REFUSED("both --kernel", "-k", "a.elf", "b.elf");
 }

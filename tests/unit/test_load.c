@@ -1187,3 +1187,79 @@ Test(fuzz, bit_flips_and_truncations_of_valid_multiboot_images, .init = setup, .
 	free(k.buf);
 	free(e.buf);
 }
+
+/* ================= guest RAM too small for the boot protocol ================= */
+
+/* Replaces the suite's 64 MiB with a tiny RAM; teardown frees it. */
+static void shrink_ram(uint64_t size)
+{
+	mem_destroy(&m);
+	cr_assert_eq(mem_init(&m, size), 0, "mem_init(%llu)", (unsigned long long)size);
+}
+
+TestSuite(tiny_ram, .init = setup, .fini = teardown);
+
+Test(tiny_ram, pvh_kernel_past_the_end_names_the_size_in_kib)
+{
+	struct img i = good_pvh(true); /* 0x100000-0x103000 */
+	struct boot_info info;
+
+	shrink_ram(MIB + 8 * 1024);
+	struct vm_config cfg = base_cfg();
+	/* "(1 MiB)" would hide why 1 MiB + 8 KiB cannot hold 1 MiB + 12 KiB. */
+	assert_err(load_buf(&cfg, i, &info), -ERANGE, "0x100000-0x103000 is outside RAM (1032 KiB)");
+	free(i.buf);
+}
+
+Test(tiny_ram, multiboot_kernel_past_the_end_is_refused_the_same_way)
+{
+	uint8_t code[0x200] = {0};
+	struct tseg segs[1] = {{PT_LOAD, 0x100000, 0x100000, sizeof(code), 0x2000, code, 0}};
+	struct boot_info info;
+
+	put_mb_header(code + 0x40, 0x3, NULL);
+	struct img i = build_elf(false, 0x100000, segs, 1);
+	shrink_ram(MIB + 4 * 1024);
+	struct vm_config cfg = base_cfg();
+	assert_err(load_buf(&cfg, i, &info), -ERANGE, "is outside RAM (1028 KiB)");
+	free(i.buf);
+}
+
+/* A PVH kernel low in RAM fits where its boot structures do not: each one
+ * that has no room is named, with the RAM size. */
+Test(tiny_ram, pvh_boot_structures_without_room_are_named)
+{
+	static struct pvh_note note;
+	struct tseg segs[2];
+	struct boot_info info;
+
+	note = note_for(0x8010);
+	segs[0] = (struct tseg){PT_LOAD, 0x8000, 0x8000, 0x1000, 0x1000, NULL, 0};
+	segs[1] = (struct tseg){PT_NOTE, 0, 0, sizeof(note), sizeof(note), &note, 0};
+	struct img i = build_elf(true, 0x8010, segs, 2);
+
+	shrink_ram(64 * 1024); /* the command line goes at 0x20000 */
+	struct vm_config cfg = base_cfg();
+	assert_err(load_buf(&cfg, i, &info), -ENOSPC,
+		   "command line: guest RAM (64 KiB) has no room at 0x20000");
+
+	shrink_ram(0x21000); /* the command line fits; the device tree (0x30000) does not */
+	cfg = base_cfg();
+	assert_err(load_buf(&cfg, i, &info), -ENOSPC,
+		   "device tree: guest RAM (132 KiB) has no room at 0x30000");
+	free(i.buf);
+}
+
+Test(tiny_ram, raw_image_past_the_end_names_the_size)
+{
+	static const uint8_t blob[] = {0xf4};
+	struct boot_info info;
+
+	shrink_ram(16 * 1024);
+	struct vm_config cfg = base_cfg();
+	cfg.raw = write_file("blob.bin", blob, sizeof(blob));
+	cfg.raw_load = 0x7c00;
+	cfg.raw_off = 0x7c00;
+	assert_err(boot_load(&cfg, &m, bus, &info, err, sizeof(err)), -ERANGE,
+		   "is not in guest RAM (16 KiB)");
+}
