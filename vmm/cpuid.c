@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "vmm/vm_internal.h"
 
@@ -38,8 +39,24 @@ int cpuid_init(struct vm *vm)
 	}
 }
 
+/* KVM's paravirt features (Documentation/virt/kvm/x86/cpuid.rst) that a
+ * guest keeps on hosts where KVM emulates its kernel code: kvm-clock and
+ * its stable bit, and the no-op port 0x80 delay. The others rest on KVM's
+ * hypercalls (PV IPIs, PV spinlock kicks, sched yield) or on flags the host
+ * writes into guest memory (PV EOI, PV TLB flush, steal time, async page
+ * faults). Measured on such a host (kvm_pvm): with them, a 2-vCPU Linux
+ * hung in stop_machine, the other CPU halted and never woken for its
+ * stopper thread; with only these, it boots. */
+#define CPUID_KVM_FEATURES_EMULATED ((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24))
+
+/* Hosts where KVM runs every guest CPL0 instruction through its in-kernel
+ * emulator (the kvm_pvm module; HOST.md). */
+bool cpuid_host_emulates_cpl0(void)
+{
+	return access("/sys/module/kvm_pvm", F_OK) == 0;
+}
+
 /* Bits needed to number n things. */
-#define CPUID_7_EBX_SMAP (1u << 20)
 
 static unsigned cpuid_bits(unsigned n)
 {
@@ -79,13 +96,6 @@ static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned apic_id, unsigned n
 		}
 		e->edx = apic_id;
 		break;
-	case 7:
-		/* SMAP off: a kernel brackets every user copy with stac/clac,
-		 * which this host's KVM cannot emulate at CPL0 (HOST.md), so
-		 * each would be an exit to x86emu. */
-		if (e->index == 0)
-			e->ebx &= ~CPUID_7_EBX_SMAP;
-		break;
 	case 4:
 		/* Cores per package - 1 in bits 31:26. */
 		e->eax = (e->eax & 0x03ffffffu) | (((ncpus - 1) & 0x3f) << 26);
@@ -113,6 +123,8 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 				e.eax += CPUID_KVM_BASE - CPUID_HV_BASE;
 		}
 		cpuid_patch(&e, v->id, vm->ncpus);
+		if (e.function == CPUID_KVM_BASE + 1 && vm->cpl0_emulated)
+			e.eax &= CPUID_KVM_FEATURES_EMULATED;
 		c->entries[n++] = e;
 	}
 	c->entries[n++] = (struct kvm_cpuid_entry2){

@@ -561,6 +561,7 @@ static int vm_setup(struct vm *vm)
 			return r;
 	}
 
+	vm->cpl0_emulated = cpuid_host_emulates_cpl0();
 	r = cpuid_init(vm);
 	if (r < 0) {
 		fprintf(stderr, "cove: KVM_GET_SUPPORTED_CPUID: %s\n", strerror(-r));

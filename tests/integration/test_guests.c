@@ -5,11 +5,14 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -186,6 +189,44 @@ Test(cove, a20_gate_through_the_i8042_output_port)
 {
 	RUN("--raw", (char *)guest("a20-kbc.bin"));
 	EXPECT_OUT("a20: off wraps 0x100600 to 0x600, on keeps them apart: ok\n");
+	EXPECT_STATUS(0);
+}
+
+/* KVM's own answer for its paravirt feature leaf (0x40000001), which cove
+ * moves to 0x40000101. */
+static uint32_t kvm_supported_pv_features(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	unsigned n = 256;
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+	uint32_t eax = 0;
+
+	cr_assert(fd >= 0 && c);
+	c->nent = n;
+	cr_assert_eq(ioctl(fd, KVM_GET_SUPPORTED_CPUID, c), 0, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0x40000001)
+			eax = c->entries[i].eax;
+	free(c);
+	close(fd);
+	return eax;
+}
+
+Test(cove, hypervisor_leaves_name_cove_and_kvm_with_the_host_policy_for_pv_features)
+{
+	uint32_t want = kvm_supported_pv_features();
+	char line[64];
+
+	/* Where KVM emulates the guest's kernel code (kvm_pvm), only
+	 * kvm-clock, its stable bit and the port 0x80 no-op stay (cpuid.c). */
+	if (access("/sys/module/kvm_pvm", F_OK) == 0)
+		want &= (1u << 0) | (1u << 1) | (1u << 3) | (1u << 24);
+	cr_assert(want & 1, "KVM offers no kvm-clock?");
+	RUN("--raw", (char *)guest("realmode-cpuid.bin"));
+	EXPECT_OUT("cpuid: 40000000 covecovecove\n");
+	EXPECT_OUT("cpuid: 40000100 KVMKVMKVM");
+	snprintf(line, sizeof(line), "cpuid: kvm features %08x\n", want);
+	EXPECT_OUT(line);
 	EXPECT_STATUS(0);
 }
 
