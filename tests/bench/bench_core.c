@@ -125,13 +125,16 @@ static void print_ratio(const char *what, double v, const char *target)
 	printf("  %-34s  %6.2fx   (target %s)\n", what, v, target);
 }
 
-/* Rss (KiB) of the mapping of exactly size_kb KiB, and VmHWM, read from
- * /proc/pid while the process is stopped at its exit. */
+/* Guest RAM's Rss (KiB) and VmHWM, read from /proc/pid while the process is
+ * stopped at its exit. Guest RAM is cove's only MAP_NORESERVE mapping
+ * ("nr" in VmFlags), which mem/ splits in two (small pages for the first
+ * 2 MiB, huge pages above): the Rss of every such mapping, when their sizes
+ * add up to size_kb. */
 static void read_mem(pid_t pid, long size_kb, long *guest_rss, long *hwm)
 {
 	char path[64], line[256];
 	FILE *f;
-	bool in_guest = false;
+	long size = 0, rss = 0, sum_size = 0, sum_rss = 0;
 
 	*guest_rss = -1;
 	*hwm = -1;
@@ -142,13 +145,17 @@ static void read_mem(pid_t pid, long size_kb, long *guest_rss, long *hwm)
 			long v;
 
 			if (sscanf(line, "Size: %ld kB", &v) == 1)
-				in_guest = v == size_kb && *guest_rss < 0;
-			else if (in_guest && sscanf(line, "Rss: %ld kB", &v) == 1) {
-				*guest_rss = v;
-				in_guest = false;
+				size = v;
+			else if (sscanf(line, "Rss: %ld kB", &v) == 1)
+				rss = v;
+			else if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " nr")) {
+				sum_size += size;
+				sum_rss += rss;
 			}
 		}
 		fclose(f);
+		if (sum_size == size_kb)
+			*guest_rss = sum_rss;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	f = fopen(path, "r");
