@@ -39,16 +39,43 @@ static void vcpu_kick_handler(int sig)
 		vcpu_tls_run->immediate_exit = 1;
 }
 
-/* SIGUSR1 kicks a vCPU out of KVM_RUN. The handler is set once; the signal
- * stays blocked everywhere except in vCPU threads while they run. */
+/* SIGTERM, SIGINT, SIGHUP, SIGALRM: noted for vm_check_signal, and this
+ * vCPU leaves KVM_RUN to act on it. */
+static void vcpu_host_signal_handler(int sig)
+{
+	vm_signal_arrived(sig);
+	vcpu_kick_handler(sig);
+}
+
+/* The signals a vCPU thread takes while it runs the guest; blocked in every
+ * other thread, and in vCPU threads before they run. */
+static void vcpu_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGALRM);
+}
+
+/* SIGUSR1 kicks a vCPU out of KVM_RUN; the host's signals and SIGALRM end
+ * the VM through the same kick. The handlers are set once; the signals
+ * reach vCPU threads only, once they run. */
 void vcpu_signals_init(void)
 {
+	static const int host[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = vcpu_kick_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* Blocked while one runs, so two host signals never nest. */
+	sa.sa_handler = vcpu_host_signal_handler;
+	vcpu_signal_set(&sa.sa_mask);
+	for (unsigned i = 0; i < sizeof(host) / sizeof(host[0]); i++)
+		sigaction(host[i], &sa, NULL);
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -409,6 +436,8 @@ static void vcpu_loop(struct vcpu *v)
 	bool bsp_pic = v->id == 0 && vm->pic;
 
 	while (!vm_ended(vm)) {
+		if (vm_check_signal(vm))
+			continue;
 		if (bsp_pic)
 			irq_pic_inject(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -454,8 +483,7 @@ static void vcpu_body(struct vcpu *v, bool on_main)
 	seccomp_test_trigger(SECCOMP_ROLE_VCPU, vm->cfg->seccomp_trigger);
 	if (on_main)
 		seccomp_test_trigger(SECCOMP_ROLE_MAIN, vm->cfg->seccomp_trigger);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
+	vcpu_signal_set(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vm_wait_filtered(vm);
 	vcpu_loop(v);

@@ -1,6 +1,7 @@
 /* vmm: vm_run, a VM from start to end (DESIGN.md, "How a VM runs", steps
- * 2-9), the vm_events devices call, and the I/O thread: stdin to the UART,
- * --timeout, SIGTERM/SIGINT/SIGHUP, the PIT's IRQ0 timer. */
+ * 2-9), the vm_events devices call, the host's signals and --timeout (a
+ * handler on the vCPU threads), and the I/O thread: stdin to the UART, the
+ * PIT's IRQ0 timer. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,13 +39,9 @@ static struct vm the_vm;
  * the main thread before it starts). */
 static struct vm_io {
 	struct ev_waiter stdin_w;
-	struct ev_waiter sig_w;
-	struct ev_waiter timeout_w;
 	struct ev_waiter wake_w;
 	struct ev_waiter pit_w;
 	struct ev_waiter pit_cancel_w;
-	struct signalfd_siginfo si;
-	struct __kernel_timespec timeout_ts;
 	struct __kernel_timespec pit_ts;
 	int64_t pit_deadline;
 	bool pit_armed, pit_cancelling;
@@ -285,23 +282,38 @@ static const char *vm_signame(int sig)
 	return "signal";
 }
 
-static void io_sig_done(struct ev_waiter *w, int res, unsigned flags)
+/* The handler of SIGTERM, SIGINT, SIGHUP and --timeout's SIGALRM, on a vCPU
+ * thread (every other thread blocks them): the first one is kept, and
+ * that vCPU, out of KVM_RUN, ends the VM (vm_check_signal). */
+void vm_signal_arrived(int sig)
 {
-	int sig = vm_io.si.ssi_signo;
+	int none = 0;
 
-	(void)w;
-	(void)flags;
-	if (res != (int)sizeof(vm_io.si))
-		return;
-	vm_endf(&the_vm, COVE_EXIT_SIGNAL_BASE + sig, "cove: %s: shutting down\n", vm_signame(sig));
+	atomic_compare_exchange_strong(&the_vm.signal, &none, sig);
 }
 
-static void io_timeout_done(struct ev_waiter *w, int res, unsigned flags)
+bool vm_check_signal(struct vm *vm)
 {
-	(void)w;
-	(void)flags;
-	if (res == -ETIME)
-		vm_endf(&the_vm, COVE_EXIT_TIMEOUT, "cove: timeout after %u s\n", the_vm.cfg->timeout_sec);
+	int sig = atomic_load_explicit(&vm->signal, memory_order_relaxed);
+
+	if (!sig)
+		return false;
+	if (sig == SIGALRM)
+		vm_endf(vm, COVE_EXIT_TIMEOUT, "cove: timeout after %u s\n", vm->cfg->timeout_sec);
+	else
+		vm_endf(vm, COVE_EXIT_SIGNAL_BASE + sig, "cove: %s: shutting down\n", vm_signame(sig));
+	return true;
+}
+
+/* --timeout: SIGALRM after that many seconds (ITIMER_REAL), from when the
+ * guest is about to start. */
+static int vm_arm_timeout(struct vm *vm)
+{
+	struct itimerval it = {.it_value = {.tv_sec = vm->cfg->timeout_sec}};
+
+	if (!vm->cfg->timeout_sec)
+		return 0;
+	return setitimer(ITIMER_REAL, &it, NULL) < 0 ? -errno : 0;
 }
 
 /* Queues the I/O thread's own requests; they are submitted when its loop
@@ -309,35 +321,12 @@ static void io_timeout_done(struct ev_waiter *w, int res, unsigned flags)
 static int vm_io_setup(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct io_uring_sqe *sqe;
-	sigset_t set;
 
 	vm_io.stdin_w.fn = io_stdin_done;
-	vm_io.sig_w.fn = io_sig_done;
-	vm_io.timeout_w.fn = io_timeout_done;
 	vm_io.wake_w.fn = io_wake;
 	vm_io.pit_w.fn = io_pit_done;
 	vm_io.pit_cancel_w.fn = io_nop_done;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (vm->sig_fd < 0)
-		return -errno;
-	sqe = evloop_sqe(vm->loop, &vm_io.sig_w);
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_read(sqe, vm->sig_fd, &vm_io.si, sizeof(vm_io.si), 0);
-
-	if (cfg->timeout_sec) {
-		vm_io.timeout_ts.tv_sec = cfg->timeout_sec;
-		sqe = evloop_sqe(vm->loop, &vm_io.timeout_w);
-		if (!sqe)
-			return -EBUSY;
-		io_uring_prep_timeout(sqe, &vm_io.timeout_ts, 0, 0);
-	}
 	if (vm->uart && !cfg->console)
 		io_arm_stdin(vm);
 	evloop_on_wake(vm->loop, &vm_io.wake_w);
@@ -641,7 +630,7 @@ int vm_run(const struct vm_config *cfg)
 	int r;
 
 	vm->cfg = cfg;
-	vm->kvm_fd = vm->vm_fd = vm->sig_fd = -1;
+	vm->kvm_fd = vm->vm_fd = -1;
 	atomic_store(&vm->status, -1);
 	vm->ev = (struct vm_events){
 	    .ctx = vm,
@@ -667,12 +656,14 @@ int vm_run(const struct vm_config *cfg)
 			return parent_status;
 	}
 
-	/* Every thread inherits this mask: the host's signals arrive through
-	 * the I/O thread's signalfd, SIGUSR1 only where a vCPU unblocks it. */
+	/* Every thread inherits this mask: the host's signals, SIGALRM and the
+	 * kick (SIGUSR1) reach only vCPU threads, which unblock them once
+	 * they are about to run the guest (vcpu.c); until then they wait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGALRM);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -681,6 +672,11 @@ int vm_run(const struct vm_config *cfg)
 	r = vm_setup(vm);
 	if (r)
 		return r;
+	r = vm_arm_timeout(vm);
+	if (r < 0) {
+		fprintf(stderr, "cove: --timeout: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
 	/* The main thread becomes the boot vCPU's thread, with its filter. */
 	if (vm_start_threads(vm) == 0)
 		vcpu_run_on_main(&vm->vcpus[0]);

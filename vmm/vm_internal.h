@@ -84,8 +84,10 @@ struct vm {
 	/* futex word: the I/O thread has its filter (or gave up), so the boot
 	 * vCPU may run the guest's first instruction. */
 	atomic_int io_filtered;
+	/* The first of SIGTERM, SIGINT, SIGHUP, SIGALRM (--timeout) that
+	 * arrived, 0 for none: set by the handler, acted on by a vCPU. */
+	atomic_int signal;
 	/* I/O thread state (vm.c). */
-	int sig_fd;
 	pthread_t io_thread;
 	atomic_uint_fast64_t emu_opcodes[VM_STAT_OPCODES];
 };
@@ -109,6 +111,11 @@ bool vm_ended(struct vm *vm);
 /* Not marked noreturn: under ASan a noreturn call runs stack unpoisoning
  * that makes syscalls outside the filters. */
 void vm_thread_done(atomic_int *done);
+/* The handler of the host's signals and --timeout's SIGALRM (vcpu.c installs
+ * it; async-signal-safe); vm_check_signal() ends the VM for the first one
+ * that arrived and then returns true. A vCPU calls it before each KVM_RUN. */
+void vm_signal_arrived(int sig);
+bool vm_check_signal(struct vm *vm);
 /* The boot vCPU, before the guest's first instruction: until every thread
  * that serves the guest has installed its seccomp filter. */
 void vm_wait_filtered(struct vm *vm);
