@@ -59,24 +59,24 @@ static const struct seccomp_value vcpu_ioctls[] = {
 };
 
 static const struct seccomp_rule vcpu_rules[] = {
-	IN(ioctl, 1, "request", vcpu_ioctls),
-	ANY(write),
-	ANY(writev),
-	ANY(futex),
-	ANY(rt_sigreturn),
-	ANY(rt_sigprocmask),
-	ANY(tkill),
-	NO_BITS(mmap, 2, "prot", no_exec),
-	ANY(munmap),
-	ANY(madvise),
-	ANY(brk),
-	ANY(exit),
-	ANY(exit_group),
-	ANY(clock_gettime),
-	SANITIZER_RULES
-};
+    IN(ioctl, 1, "request", vcpu_ioctls),
+    ANY(write),
+    ANY(writev),
+    ANY(futex),
+    ANY(rt_sigreturn),
+    ANY(rt_sigprocmask),
+    ANY(tkill),
+    NO_BITS(mmap, 2, "prot", no_exec),
+    ANY(munmap),
+    ANY(madvise),
+    ANY(brk),
+    ANY(exit),
+    ANY(exit_group),
+    ANY(clock_gettime),
+    ANY(timer_settime), /* the boot vCPU re-arms the PIT's IRQ0 timer */
+    SANITIZER_RULES};
 
-/* The I/O thread: the io_uring loop, interrupts into the guest, timers. */
+/* The I/O thread: the io_uring loop, interrupts into the guest. */
 static const struct seccomp_value io_ioctls[] = {
 	V(KVM_SIGNAL_MSI),      /* device and PIT interrupts */
 	V(KVM_SET_GSI_ROUTING), /* IOAPIC route changes, for the vCPUs */
@@ -153,18 +153,8 @@ const struct seccomp_rule *seccomp_find_rule(enum seccomp_role role, int nr)
  * kernel with -EACCES, since io_uring requests bypass seccomp. */
 #define OP(x) { IORING_OP_##x, #x }
 const struct seccomp_ring_op seccomp_ring_ops[] = {
-	OP(NOP),
-	OP(READ),
-	OP(WRITE),
-	OP(READV),
-	OP(WRITEV),
-	OP(FSYNC),
-	OP(FALLOCATE),
-	OP(TIMEOUT),
-	OP(TIMEOUT_REMOVE),
-	OP(POLL_ADD),
-	OP(POLL_REMOVE),
-	OP(ASYNC_CANCEL),
+    OP(NOP),   OP(READ),      OP(WRITE),    OP(READV),	     OP(WRITEV),
+    OP(FSYNC), OP(FALLOCATE), OP(POLL_ADD), OP(POLL_REMOVE), OP(ASYNC_CANCEL),
 };
 const unsigned seccomp_nring_ops = N(seccomp_ring_ops);
 

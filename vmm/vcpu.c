@@ -26,9 +26,6 @@
 #define APIC_DM_NMI    0x400
 #define APIC_DM_EXTINT 0x700
 
-#define PIT_PORT_FIRST 0x40
-#define PIT_PORT_LAST  0x43
-
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *vcpu_tls_run;
 
@@ -345,10 +342,6 @@ static void vcpu_io(struct vcpu *v)
 		else
 			bus_read(vm->bus, BUS_PIO, run->io.port, data, size);
 	}
-	/* A PIT reprogram moves the next IRQ0: the I/O thread re-arms. */
-	if (vm->pit && run->io.direction == KVM_EXIT_IO_OUT && run->io.port >= PIT_PORT_FIRST &&
-	    run->io.port <= PIT_PORT_LAST)
-		evloop_wake(vm->loop);
 }
 
 static void vcpu_mmio(struct vcpu *v)
@@ -434,10 +427,13 @@ static void vcpu_loop(struct vcpu *v)
 	struct kvm_run *run = v->run;
 	struct vm *vm = v->vm;
 	bool bsp_pic = v->id == 0 && vm->pic;
+	bool bsp_pit = v->id == 0 && vm->pit;
 
 	while (!vm_ended(vm)) {
 		if (vm_check_signal(vm))
 			continue;
+		if (bsp_pit)
+			vm_pit_tick(vm);
 		if (bsp_pic)
 			irq_pic_inject(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {

@@ -1,7 +1,7 @@
 /* vmm: vm_run, a VM from start to end (DESIGN.md, "How a VM runs", steps
  * 2-9), the vm_events devices call, the host's signals and --timeout (a
- * handler on the vCPU threads), and the I/O thread: stdin to the UART, the
- * PIT's IRQ0 timer. */
+ * handler on the vCPU threads), the PIT's IRQ0 timer (on the boot vCPU),
+ * and the I/O thread: stdin to the UART, virtio. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,11 +40,6 @@ static struct vm the_vm;
 static struct vm_io {
 	struct ev_waiter stdin_w;
 	struct ev_waiter wake_w;
-	struct ev_waiter pit_w;
-	struct ev_waiter pit_cancel_w;
-	struct __kernel_timespec pit_ts;
-	int64_t pit_deadline;
-	bool pit_armed, pit_cancelling;
 } vm_io;
 
 /* fds open when vm_run started, which --jail closes. */
@@ -180,55 +175,74 @@ static int64_t vm_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The PIT's IRQ0: one absolute timeout armed for its next edge; a sooner
- * edge (the guest reprogrammed it, and the vCPU woke us) cancels it, and
- * the cancelled completion re-arms. */
-static void vm_pit_service(struct vm *vm)
+/* The PIT's IRQ0 is served by the boot vCPU, whose PIC takes it: a POSIX
+ * timer sends that thread the kick (SIGUSR1) at counter 0's next edge, and
+ * the vCPU, out of KVM_RUN, pulses IRQ0 and re-arms (vm_pit_tick). The
+ * kernel's sigevent, so both C libraries fill it the same way. */
+struct vm_ksigevent {
+	union sigval value;
+	int signo;
+	int notify;
+	int tid;
+	int pad[11];
+};
+
+/* Set-up, on the main thread, which runs the boot vCPU. */
+static int vm_pit_timer_init(struct vm *vm)
 {
-	int64_t next;
+	struct vm_ksigevent sev = {
+	    .signo = SIGUSR1,
+	    .notify = SIGEV_THREAD_ID,
+	    .tid = (int)syscall(SYS_gettid),
+	};
 
-	if (vm_io.pit_armed) {
-		next = pit_next_event(vm->pit);
-		if (next >= 0 && next < vm_io.pit_deadline && !vm_io.pit_cancelling) {
-			struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.pit_cancel_w);
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &vm->pit_timer) < 0)
+		return -errno;
+	vm->pit_deadline = -1;
+	return 0;
+}
 
-			if (sqe) {
-				io_uring_prep_timeout_remove(sqe, (uint64_t)(uintptr_t)&vm_io.pit_w, 0);
-				io_uring_sqe_set_data(sqe, &vm_io.pit_cancel_w);
-				vm_io.pit_cancelling = true;
-			}
-		}
+/* The guest reprogrammed counter 0 (any vCPU thread): the boot vCPU
+ * re-reads the schedule before it next enters the guest. */
+static void vm_pit_reprogrammed(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	atomic_store(&vm->pit_reprogrammed, true);
+	if (vm->vcpus && atomic_load(&vm->vcpus[0].started) &&
+	    !pthread_equal(pthread_self(), vm->vcpus[0].self))
+		vcpu_kick(&vm->vcpus[0]);
+}
+
+void vm_pit_tick(struct vm *vm)
+{
+	struct itimerspec its = {{0, 0}, {0, 0}};
+	int64_t now, next;
+
+	if (!atomic_exchange(&vm->pit_reprogrammed, false)) {
+		if (vm->pit_deadline < 0)
+			return;
+		now = vm_now_ns();
+		if (now < vm->pit_deadline)
+			return;
+	} else {
+		now = vm_now_ns();
+	}
+	pit_advance(vm->pit, now);
+	next = pit_next_event(vm->pit);
+	if (next == vm->pit_deadline)
+		return;
+	if (next >= 0) {
+		its.it_value.tv_sec = next / 1000000000;
+		its.it_value.tv_nsec = next % 1000000000;
+	}
+	/* Only EINVAL is possible, on a timer id cove made: a broken
+	 * invariant, and the guest would lose its clock. */
+	if (syscall(SYS_timer_settime, vm->pit_timer, TIMER_ABSTIME, &its, NULL) < 0) {
+		vm_endf(vm, COVE_EXIT_HOST, "cove: PIT timer: %s\n", strerror(errno));
 		return;
 	}
-	pit_advance(vm->pit, vm_now_ns());
-	next = pit_next_event(vm->pit);
-	if (next < 0)
-		return;
-	struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.pit_w);
-	if (!sqe)
-		return;
-	vm_io.pit_ts.tv_sec = next / 1000000000;
-	vm_io.pit_ts.tv_nsec = next % 1000000000;
-	io_uring_prep_timeout(sqe, &vm_io.pit_ts, 0, IORING_TIMEOUT_ABS);
-	vm_io.pit_armed = true;
-	vm_io.pit_deadline = next;
-}
-
-static void io_pit_done(struct ev_waiter *w, int res, unsigned flags)
-{
-	(void)w;
-	(void)res;
-	(void)flags;
-	vm_io.pit_armed = false;
-	vm_io.pit_cancelling = false;
-	vm_pit_service(&the_vm);
-}
-
-static void io_nop_done(struct ev_waiter *w, int res, unsigned flags)
-{
-	(void)w;
-	(void)res;
-	(void)flags;
+	vm->pit_deadline = next;
 }
 
 static void io_wake(struct ev_waiter *w, int res, unsigned flags)
@@ -237,8 +251,6 @@ static void io_wake(struct ev_waiter *w, int res, unsigned flags)
 	(void)res;
 	(void)flags;
 	irq_service(&the_vm);
-	if (the_vm.pit)
-		vm_pit_service(&the_vm);
 }
 
 static void io_arm_stdin(struct vm *vm)
@@ -324,8 +336,6 @@ static int vm_io_setup(struct vm *vm)
 
 	vm_io.stdin_w.fn = io_stdin_done;
 	vm_io.wake_w.fn = io_wake;
-	vm_io.pit_w.fn = io_pit_done;
-	vm_io.pit_cancel_w.fn = io_nop_done;
 
 	if (vm->uart && !cfg->console)
 		io_arm_stdin(vm);
@@ -348,8 +358,6 @@ static void *vm_io_thread(void *arg)
 	}
 	vm_wake_word(&vm->io_filtered);
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
-	if (vm->pit)
-		vm_pit_service(vm);
 	r = evloop_run(vm->loop);
 	if (r < 0)
 		vm_endf(vm, COVE_EXIT_HOST, "cove: event loop: %s\n", strerror(-r));
@@ -370,6 +378,12 @@ static int vm_legacy_devices(struct vm *vm)
 		fprintf(stderr, "cove: 8254 PIT: %s\n", strerror(errno));
 		return COVE_EXIT_HOST;
 	}
+	int r = vm_pit_timer_init(vm);
+	if (r < 0) {
+		fprintf(stderr, "cove: 8254 PIT: timer_create: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	pit_set_notify(vm->pit, vm_pit_reprogrammed, vm);
 	return 0;
 }
 
