@@ -35,27 +35,29 @@ static const struct seccomp_value no_exec[] = { V(PROT_EXEC) };
 /* A vCPU thread: runs the vCPU, reads/writes its state for the exit
  * handlers and x86emu, injects interrupts. */
 static const struct seccomp_value vcpu_ioctls[] = {
-	V(KVM_RUN),
-	/* x86emu's register groups (vmm/emulate.c), exit handlers, dumps */
-	V(KVM_GET_REGS),
-	V(KVM_SET_REGS),
-	V(KVM_GET_SREGS),
-	V(KVM_SET_SREGS),
-	V(KVM_GET_XSAVE),
-	V(KVM_SET_XSAVE),
-	V(KVM_GET_XCRS),
-	V(KVM_SET_XCRS),
-	V(KVM_GET_DEBUGREGS),
-	V(KVM_SET_DEBUGREGS),
-	V(KVM_GET_MSRS),
-	V(KVM_SET_MSRS),
-	V(KVM_GET_VCPU_EVENTS),
-	V(KVM_SET_VCPU_EVENTS),
-	V(KVM_SET_MP_STATE), /* an emulated hlt */
-	V(KVM_INTERRUPT),    /* the PIC's INTR into the boot vCPU */
-	V(KVM_SIGNAL_MSI),   /* IOAPIC delivery from a device on this thread */
-	/* A20 gate toggles (port 0x92, i8042): mem/ re-maps the 1 MiB alias */
-	V(KVM_SET_USER_MEMORY_REGION),
+    V(KVM_RUN),
+    /* x86emu's register groups (vmm/emulate.c), exit handlers, dumps */
+    V(KVM_GET_REGS),
+    V(KVM_SET_REGS),
+    V(KVM_GET_SREGS),
+    V(KVM_SET_SREGS),
+    V(KVM_GET_XSAVE),
+    V(KVM_SET_XSAVE),
+    V(KVM_GET_XCRS),
+    V(KVM_SET_XCRS),
+    V(KVM_GET_DEBUGREGS),
+    V(KVM_SET_DEBUGREGS),
+    V(KVM_GET_MSRS),
+    V(KVM_SET_MSRS),
+    V(KVM_GET_VCPU_EVENTS),
+    V(KVM_SET_VCPU_EVENTS),
+    V(KVM_SET_MP_STATE), /* an emulated hlt */
+    V(KVM_INTERRUPT),	 /* the PIC's INTR into the boot vCPU */
+    V(KVM_SIGNAL_MSI),	 /* IOAPIC delivery from a device on this thread */
+    /* IOAPIC route changes, when no I/O thread runs to commit them */
+    V(KVM_SET_GSI_ROUTING),
+    /* A20 gate toggles (port 0x92, i8042): mem/ re-maps the 1 MiB alias */
+    V(KVM_SET_USER_MEMORY_REGION),
 };
 
 static const struct seccomp_rule vcpu_rules[] = {

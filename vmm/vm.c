@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +51,25 @@ static bool vm_io_started;
 static bool vm_has_virtio(const struct vm_config *cfg)
 {
 	return cfg->ndisks || cfg->nnets || cfg->console || cfg->rng;
+}
+
+/* stdin can bring the UART input: it is open and not /dev/null. */
+static bool vm_stdin_live(void)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return false;
+	return !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+}
+
+/* The I/O thread (and its ring) serves virtio devices and stdin, nothing
+ * else: signals, --timeout and the PIT are the vCPUs' own. A guest with
+ * none of those runs on its vCPU threads alone, which saves a thread's
+ * start, its filter and its scheduling on every VM start. */
+static bool vm_needs_io_thread(const struct vm_config *cfg)
+{
+	return vm_has_virtio(cfg) || vm_stdin_live();
 }
 
 bool vm_ended(struct vm *vm)
@@ -485,14 +506,15 @@ static int vm_start_threads(struct vm *vm)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&vm->io_thread, &attr, vm_io_thread, vm);
-
-	if (r) {
-		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: %s\n", strerror(r));
-		return -r;
+	if (vm->loop) {
+		r = pthread_create(&vm->io_thread, &attr, vm_io_thread, vm);
+		if (r) {
+			vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: %s\n", strerror(r));
+			return -r;
+		}
+		vm_io_started = true;
+		atomic_store(&vm->irq.io_serves, true);
 	}
-	vm_io_started = true;
-	atomic_store(&vm->irq.io_serves, true);
 	for (unsigned i = 1; i < vm->ncpus; i++) {
 		r = pthread_create(&vm->vcpus[i].thread, &attr, vcpu_thread, &vm->vcpus[i]);
 		if (r) {
@@ -528,10 +550,12 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: guest RAM memslots: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
-	r = evloop_new_disabled(&vm->loop, VM_RING_ENTRIES);
-	if (r < 0) {
-		fprintf(stderr, "cove: io_uring: %s\n", strerror(-r));
-		return COVE_EXIT_HOST;
+	if (vm_needs_io_thread(cfg)) {
+		r = evloop_new_disabled(&vm->loop, VM_RING_ENTRIES);
+		if (r < 0) {
+			fprintf(stderr, "cove: io_uring: %s\n", strerror(-r));
+			return COVE_EXIT_HOST;
+		}
 	}
 	irq_init(vm);
 	r = vm_devices(vm);
@@ -593,7 +617,7 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: boot vCPU registers: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
-	r = vm_io_setup(vm);
+	r = vm->loop ? vm_io_setup(vm) : 0;
 	if (r < 0) {
 		fprintf(stderr, "cove: I/O thread set-up: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
@@ -617,7 +641,12 @@ static int vm_setup(struct vm *vm)
 #endif
 	/* io_uring requests bypass seccomp: the ring gets its own list of
 	 * opcodes, and then no io_uring_register() at all. */
-	r = cfg->seccomp != VM_SECCOMP_OFF ? seccomp_restrict_ring(evloop_ring(vm->loop)) : evloop_enable(vm->loop);
+	if (!vm->loop)
+		r = 0;
+	else if (cfg->seccomp != VM_SECCOMP_OFF)
+		r = seccomp_restrict_ring(evloop_ring(vm->loop));
+	else
+		r = evloop_enable(vm->loop);
 	if (r < 0) {
 		fprintf(stderr, "cove: io_uring: cannot %s the ring: %s\n",
 			cfg->seccomp != VM_SECCOMP_OFF ? "restrict" : "enable", strerror(-r));
