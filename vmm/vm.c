@@ -606,6 +606,9 @@ static int vm_setup(struct vm *vm)
 		}
 		/* Counted as created, so vm_end kicks it. */
 		vm->ncpus = i + 1;
+	}
+	/* Once all exist: each vCPU's topology leaves count every vCPU. */
+	for (unsigned i = 0; i < vm->ncpus; i++) {
 		r = cpuid_setup(vm, &vm->vcpus[i]);
 		if (r < 0) {
 			fprintf(stderr, "cove: vCPU %u: KVM_SET_CPUID2: %s\n", i, strerror(-r));

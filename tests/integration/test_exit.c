@@ -246,6 +246,11 @@ static const unsigned char cpuid_blob[] = {
     0x01, 0xe6, 0xf4, 0xb0, 0x02, 0xe6, 0xf4, 0xb0, 0x03, 0xe6, 0xf4,
 };
 
+/* mov eax, 1; cpuid; shr ebx, 16; mov al, bl; out 0xf4, al; hlt: the
+ * logical processor count of CPUID.1:EBX[23:16] as the exit value */
+static const unsigned char cpu_count_blob[] = {0x66, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0x66,
+					       0xc1, 0xeb, 0x10, 0x88, 0xd8, 0xe6, 0xf4, 0xf4};
+
 /* rep outsb of "Hello\n" to 0x3f8; rep insb of 4 bytes from unclaimed port
  * 0x99 to 0x7e00, which must read back as 0xffffffff (else exit 1); exit
  * 0x22. String I/O: one exit carries count items at data_offset. */
@@ -641,6 +646,17 @@ Test(exit, cpuid_shows_cove_kvm_moved_up_the_hypervisor_bit_and_apic_id_0)
 		     "hypervisor bit, "
 		     "other = wrong APIC ID; stderr: %s",
 		     r.status, r.err);
+}
+
+/* Every vCPU's CPUID counts all of them, the boot vCPU's too (it gets its
+ * CPUID once every vCPU exists). */
+Test(exit, cpuid_on_the_boot_vcpu_counts_every_vcpu)
+{
+	struct run r;
+
+	RUN(&r, cpu_count_blob, "--cpus", "3", "--timeout", "20", );
+	cr_assert_eq(r.status, (3 << 1) | 1,
+		     "status %d, want 7 (CPUID.1:EBX[23:16] = 3 with --cpus 3); stderr: %s", r.status, r.err);
 }
 
 Test(exit, string_port_io_moves_every_item)
