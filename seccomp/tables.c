@@ -35,52 +35,53 @@ static const struct seccomp_value no_exec[] = { V(PROT_EXEC) };
 /* A vCPU thread: runs the vCPU, reads/writes its state for the exit
  * handlers and x86emu, injects interrupts. */
 static const struct seccomp_value vcpu_ioctls[] = {
-    V(KVM_RUN),
-    /* x86emu's register groups (vmm/emulate.c), exit handlers, dumps */
-    V(KVM_GET_REGS),
-    V(KVM_SET_REGS),
-    V(KVM_GET_SREGS),
-    V(KVM_SET_SREGS),
-    V(KVM_GET_XSAVE),
-    V(KVM_SET_XSAVE),
-    V(KVM_GET_XCRS),
-    V(KVM_SET_XCRS),
-    V(KVM_GET_DEBUGREGS),
-    V(KVM_SET_DEBUGREGS),
-    V(KVM_GET_MSRS),
-    V(KVM_SET_MSRS),
-    V(KVM_GET_VCPU_EVENTS),
-    V(KVM_SET_VCPU_EVENTS),
-    V(KVM_SET_MP_STATE), /* an emulated hlt */
-    V(KVM_INTERRUPT),	 /* the PIC's INTR into the boot vCPU */
-    V(KVM_SIGNAL_MSI),	 /* IOAPIC delivery from a device on this thread */
-    /* IOAPIC route changes, when no I/O thread runs to commit them */
-    V(KVM_SET_GSI_ROUTING),
-    /* A20 gate toggles (port 0x92, i8042): mem/ re-maps the 1 MiB alias */
-    V(KVM_SET_USER_MEMORY_REGION),
+	V(KVM_RUN),
+	/* x86emu's register groups (vmm/emulate.c), exit handlers, dumps */
+	V(KVM_GET_REGS),
+	V(KVM_SET_REGS),
+	V(KVM_GET_SREGS),
+	V(KVM_SET_SREGS),
+	V(KVM_GET_XSAVE),
+	V(KVM_SET_XSAVE),
+	V(KVM_GET_XCRS),
+	V(KVM_SET_XCRS),
+	V(KVM_GET_DEBUGREGS),
+	V(KVM_SET_DEBUGREGS),
+	V(KVM_GET_MSRS),
+	V(KVM_SET_MSRS),
+	V(KVM_GET_VCPU_EVENTS),
+	V(KVM_SET_VCPU_EVENTS),
+	V(KVM_SET_MP_STATE), /* an emulated hlt */
+	V(KVM_INTERRUPT),    /* the PIC's INTR into the boot vCPU */
+	V(KVM_SIGNAL_MSI),   /* IOAPIC delivery from a device on this thread */
+	/* IOAPIC route changes, when no I/O thread runs to commit them */
+	V(KVM_SET_GSI_ROUTING),
+	/* A20 gate toggles (port 0x92, i8042): mem/ re-maps the 1 MiB alias */
+	V(KVM_SET_USER_MEMORY_REGION),
 };
 
 static const struct seccomp_rule vcpu_rules[] = {
-    IN(ioctl, 1, "request", vcpu_ioctls),
-    ANY(write),
-    ANY(writev),
-    ANY(futex),
-    ANY(rt_sigreturn),
-    ANY(rt_sigprocmask),
-    ANY(tkill),
-    NO_BITS(mmap, 2, "prot", no_exec),
-    ANY(munmap),
-    ANY(madvise),
-    ANY(brk),
-    ANY(exit),
-    ANY(exit_group),
-    ANY(clock_gettime),
-    ANY(timer_settime), /* the boot vCPU re-arms the PIT's IRQ0 timer */
-    SANITIZER_RULES};
+	IN(ioctl, 1, "request", vcpu_ioctls),
+	ANY(write),
+	ANY(writev),
+	ANY(futex),
+	ANY(rt_sigreturn),
+	ANY(rt_sigprocmask),
+	ANY(tkill),
+	NO_BITS(mmap, 2, "prot", no_exec),
+	ANY(munmap),
+	ANY(madvise),
+	ANY(brk),
+	ANY(exit),
+	ANY(exit_group),
+	ANY(clock_gettime),
+	ANY(timer_settime), /* the boot vCPU re-arms the PIT's IRQ0 timer */
+	SANITIZER_RULES
+};
 
 /* The I/O thread: the io_uring loop, interrupts into the guest. */
 static const struct seccomp_value io_ioctls[] = {
-	V(KVM_SIGNAL_MSI),      /* device and PIT interrupts */
+	V(KVM_SIGNAL_MSI),      /* device interrupts */
 	V(KVM_SET_GSI_ROUTING), /* IOAPIC route changes, for the vCPUs */
 };
 
@@ -155,8 +156,16 @@ const struct seccomp_rule *seccomp_find_rule(enum seccomp_role role, int nr)
  * kernel with -EACCES, since io_uring requests bypass seccomp. */
 #define OP(x) { IORING_OP_##x, #x }
 const struct seccomp_ring_op seccomp_ring_ops[] = {
-    OP(NOP),   OP(READ),      OP(WRITE),    OP(READV),	     OP(WRITEV),
-    OP(FSYNC), OP(FALLOCATE), OP(POLL_ADD), OP(POLL_REMOVE), OP(ASYNC_CANCEL),
+	OP(NOP),
+	OP(READ),
+	OP(WRITE),
+	OP(READV),
+	OP(WRITEV),
+	OP(FSYNC),
+	OP(FALLOCATE),
+	OP(POLL_ADD),
+	OP(POLL_REMOVE),
+	OP(ASYNC_CANCEL),
 };
 const unsigned seccomp_nring_ops = N(seccomp_ring_ops);
 
