@@ -2,7 +2,7 @@
  * 231164) and the PC's port 0x61 (gate 2, speaker, refresh toggle, OUT2).
  * Counters are not ticked: their value and OUT are computed from
  * CLOCK_MONOTONIC at 1.193182 MHz whenever the guest reads them. IRQ0 is
- * counter 0's OUT rising edge: the I/O thread arms a timer at
+ * counter 0's OUT rising edge: the VM core arms a timer at
  * pit_next_event() and calls pit_advance(), which pulses IRQ0 once however
  * many periods went by (lost ticks are the guest's to count). */
 #include <errno.h>

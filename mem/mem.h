@@ -44,9 +44,10 @@ struct mem_map {
 	int wlock;
 };
 
-/* Maps ram_size bytes of anonymous memory, 2 MiB aligned, MADV_HUGEPAGE, and
- * adds the RAM regions (split around the hole). 0 or -errno: -EINVAL for a
- * size of 0 or not a multiple of MEM_PAGE_SIZE, -E2BIG above MEM_MAX_RAM. */
+/* Maps ram_size bytes of anonymous memory, 2 MiB aligned, MADV_HUGEPAGE above
+ * its first 2 MiB, and adds the RAM regions (split around the hole). 0 or
+ * -errno: -EINVAL for a size of 0 or not a multiple of MEM_PAGE_SIZE,
+ * -E2BIG above MEM_MAX_RAM. */
 int mem_init(struct mem_map *m, uint64_t ram_size);
 /* Adds a region; -EEXIST if it overlaps one, -ENOSPC when full. hva is the
  * backing for ROM/FB (NULL for MMIO). Registers it with KVM at once when

@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -74,15 +75,72 @@ static void emit_rule(struct prog_writer *w, const struct seccomp_rule *r, uint3
 	}
 }
 
+/* Rules per leaf of the search tree: a leaf compares the number against
+ * each of its rules in turn, then denies. */
+#define SECCOMP_LEAF 4
+
+/* Instructions emit_tree writes for sorted rules [lo, hi). */
+static unsigned tree_len(const struct seccomp_rule *const *r, unsigned lo, unsigned hi)
+{
+	unsigned n = 0;
+
+	if (hi - lo <= SECCOMP_LEAF) {
+		for (unsigned i = lo; i < hi; i++)
+			n += 1 + rule_len(r[i]);
+		return n + 1;
+	}
+	return 1 + tree_len(r, lo, lo + (hi - lo) / 2) + tree_len(r, lo + (hi - lo) / 2, hi);
+}
+
+/* A binary search on the syscall number (in A) over rules sorted by it:
+ * each inner node sends numbers >= its pivot to the right half; a leaf is
+ * the plain list of its rules, then deny. Every number meets O(log n)
+ * compares, and so does the kernel, which runs the filter for every
+ * syscall number once when it is installed (the seccomp action cache). */
+static void emit_tree(struct prog_writer *w, const struct seccomp_rule *const *r, unsigned lo, unsigned hi,
+		      uint32_t deny, bool *too_far)
+{
+	unsigned mid = lo + (hi - lo) / 2, left;
+
+	if (hi - lo <= SECCOMP_LEAF) {
+		for (unsigned i = lo; i < hi; i++)
+			emit_rule(w, r[i], deny);
+		emit(w, BPF_RET | BPF_K, 0, 0, deny);
+		return;
+	}
+	left = tree_len(r, lo, mid);
+	if (left > 255)
+		*too_far = true;
+	emit(w, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, (uint32_t)r[mid]->nr);
+	emit_tree(w, r, lo, mid, deny, too_far);
+	emit_tree(w, r, mid, hi, deny, too_far);
+}
+
 int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filter *prog, unsigned max)
 {
 	const struct seccomp_table *t = seccomp_table(role);
+	const struct seccomp_rule *sorted[SECCOMP_MAX_RULES];
 	struct prog_writer w = { prog, 0, max };
+	bool too_far = false;
 	uint32_t deny;
 
 	if (!t || (mode != VM_SECCOMP_STRICT && mode != VM_SECCOMP_LOG))
 		return -EINVAL;
+	if (t->nrules > SECCOMP_MAX_RULES)
+		return -E2BIG;
 	deny = mode == VM_SECCOMP_LOG ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS;
+	/* By number, for the search; insertion sort, the tables are short. */
+	for (unsigned i = 0; i < t->nrules; i++) {
+		unsigned j = i;
+
+		if (rule_len(&t->rules[i]) > 255)
+			return -E2BIG;
+		while (j > 0 && sorted[j - 1]->nr > t->rules[i].nr) {
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = &t->rules[i];
+	}
 	/* A foreign ABI (i386 int 0x80, x32) numbers syscalls differently:
 	 * nothing below would mean what it says, so it always kills, even
 	 * in log mode. */
@@ -92,13 +150,8 @@ int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filt
 	emit(&w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_NR);
 	emit(&w, BPF_JMP | BPF_JGE | BPF_K, 0, 1, __X32_SYSCALL_BIT);
 	emit(&w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
-	for (unsigned i = 0; i < t->nrules; i++) {
-		if (rule_len(&t->rules[i]) > 255)
-			return -E2BIG;
-		emit_rule(&w, &t->rules[i], deny);
-	}
-	emit(&w, BPF_RET | BPF_K, 0, 0, deny);
-	if (w.n > max || w.n > BPF_MAXINSNS)
+	emit_tree(&w, sorted, 0, t->nrules, deny, &too_far);
+	if (too_far || w.n > max || w.n > BPF_MAXINSNS)
 		return -E2BIG;
 	return (int)w.n;
 }

@@ -38,14 +38,16 @@ struct seccomp_table {
 	unsigned nrules;
 };
 
-/* The table the role's filter is built from; rules are matched in order,
- * so the hot ones come first. */
+/* The table the role's filter is built from. The filter finds a rule by a
+ * binary search on the syscall number, so the order is the reader's. */
 const struct seccomp_table *seccomp_table(enum seccomp_role role);
 /* The rule for syscall nr in role's table, or NULL. */
 const struct seccomp_rule *seccomp_find_rule(enum seccomp_role role, int nr);
 
 /* The longest program seccomp_build writes. */
 #define SECCOMP_PROG_MAX 512
+/* The most rules one role's table may have. */
+#define SECCOMP_MAX_RULES 64
 
 /* Writes role's BPF program for mode (strict or log) into prog; returns
  * its length or -errno (-EINVAL for mode off, -E2BIG if it does not fit). */

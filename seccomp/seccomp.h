@@ -38,8 +38,8 @@ void seccomp_print(FILE *out);
 
 struct io_uring;
 /* Restricts the I/O thread's ring to the opcodes the event loop submits
- * (read, write, readv, writev, fsync, fallocate, timeout, timeout_remove,
- * poll_add, poll_remove, async_cancel, nop; no register operations) and
+ * (read, write, readv, writev, fsync, fallocate, poll_add, poll_remove,
+ * async_cancel, nop; no register operations) and
  * enables it. The ring must have been created with IORING_SETUP_R_DISABLED
  * (else -EBADFD) and nothing may be submitted before this call. Needed in
  * every seccomp mode: io_uring requests bypass seccomp. 0 or -errno. */

@@ -54,6 +54,8 @@ static const struct seccomp_value vcpu_ioctls[] = {
 	V(KVM_SET_MP_STATE), /* an emulated hlt */
 	V(KVM_INTERRUPT),    /* the PIC's INTR into the boot vCPU */
 	V(KVM_SIGNAL_MSI),   /* IOAPIC delivery from a device on this thread */
+	/* IOAPIC route changes, when no I/O thread runs to commit them */
+	V(KVM_SET_GSI_ROUTING),
 	/* A20 gate toggles (port 0x92, i8042): mem/ re-maps the 1 MiB alias */
 	V(KVM_SET_USER_MEMORY_REGION),
 };
@@ -73,12 +75,13 @@ static const struct seccomp_rule vcpu_rules[] = {
 	ANY(exit),
 	ANY(exit_group),
 	ANY(clock_gettime),
+	ANY(timer_settime), /* the boot vCPU re-arms the PIT's IRQ0 timer */
 	SANITIZER_RULES
 };
 
-/* The I/O thread: the io_uring loop, interrupts into the guest, timers. */
+/* The I/O thread: the io_uring loop, interrupts into the guest. */
 static const struct seccomp_value io_ioctls[] = {
-	V(KVM_SIGNAL_MSI),      /* device and PIT interrupts */
+	V(KVM_SIGNAL_MSI),      /* device interrupts */
 	V(KVM_SET_GSI_ROUTING), /* IOAPIC route changes, for the vCPUs */
 };
 
@@ -160,8 +163,6 @@ const struct seccomp_ring_op seccomp_ring_ops[] = {
 	OP(WRITEV),
 	OP(FSYNC),
 	OP(FALLOCATE),
-	OP(TIMEOUT),
-	OP(TIMEOUT_REMOVE),
 	OP(POLL_ADD),
 	OP(POLL_REMOVE),
 	OP(ASYNC_CANCEL),

@@ -78,10 +78,11 @@ void irq_service(struct vm *vm)
 }
 
 /* The guest rewrote a redirection entry (on a vCPU thread, or during
- * set-up). KVM_SET_GSI_ROUTING is an I/O-thread call (seccomp/: the vCPU
- * filter does not have it), so a vCPU hands the commit to the I/O thread
- * and waits for it: the guest's next instruction sees the new route, as on
- * hardware. Before the threads run, the caller commits itself. */
+ * set-up). When the I/O thread runs, a vCPU hands the commit to it and
+ * waits for it: the guest's next instruction sees the new route, as on
+ * hardware. Before the threads run, or when there is no I/O thread (no
+ * virtio, no stdin), the caller commits itself (the vCPU filter allows
+ * KVM_SET_GSI_ROUTING for that). */
 void irq_ioapic_route(void *ctx, unsigned pin, uint64_t msi_addr, uint32_t msi_data, bool masked)
 {
 	struct vm *vm = ctx;

@@ -26,9 +26,6 @@
 #define APIC_DM_NMI    0x400
 #define APIC_DM_EXTINT 0x700
 
-#define PIT_PORT_FIRST 0x40
-#define PIT_PORT_LAST  0x43
-
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *vcpu_tls_run;
 
@@ -39,16 +36,43 @@ static void vcpu_kick_handler(int sig)
 		vcpu_tls_run->immediate_exit = 1;
 }
 
-/* SIGUSR1 kicks a vCPU out of KVM_RUN. The handler is set once; the signal
- * stays blocked everywhere except in vCPU threads while they run. */
+/* SIGTERM, SIGINT, SIGHUP, SIGALRM: noted for vm_check_signal, and this
+ * vCPU leaves KVM_RUN to act on it. */
+static void vcpu_host_signal_handler(int sig)
+{
+	vm_signal_arrived(sig);
+	vcpu_kick_handler(sig);
+}
+
+/* The signals a vCPU thread takes while it runs the guest; blocked in every
+ * other thread, and in vCPU threads before they run. */
+static void vcpu_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGALRM);
+}
+
+/* SIGUSR1 kicks a vCPU out of KVM_RUN; the host's signals and SIGALRM end
+ * the VM through the same kick. The handlers are set once; the signals
+ * reach vCPU threads only, once they run. */
 void vcpu_signals_init(void)
 {
+	static const int host[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = vcpu_kick_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* Blocked while one runs, so two host signals never nest. */
+	sa.sa_handler = vcpu_host_signal_handler;
+	vcpu_signal_set(&sa.sa_mask);
+	for (unsigned i = 0; i < sizeof(host) / sizeof(host[0]); i++)
+		sigaction(host[i], &sa, NULL);
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -325,10 +349,6 @@ static void vcpu_io(struct vcpu *v)
 		else
 			bus_read(vm->bus, BUS_PIO, run->io.port, data, size);
 	}
-	/* A PIT reprogram moves the next IRQ0: the I/O thread re-arms. */
-	if (vm->pit && run->io.direction == KVM_EXIT_IO_OUT && run->io.port >= PIT_PORT_FIRST &&
-	    run->io.port <= PIT_PORT_LAST)
-		evloop_wake(vm->loop);
 }
 
 static void vcpu_mmio(struct vcpu *v)
@@ -414,8 +434,13 @@ static void vcpu_loop(struct vcpu *v)
 	struct kvm_run *run = v->run;
 	struct vm *vm = v->vm;
 	bool bsp_pic = v->id == 0 && vm->pic;
+	bool bsp_pit = v->id == 0 && vm->pit;
 
 	while (!vm_ended(vm)) {
+		if (vm_check_signal(vm))
+			continue;
+		if (bsp_pit)
+			vm_pit_tick(vm);
 		if (bsp_pic)
 			irq_pic_inject(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -461,8 +486,7 @@ static void vcpu_body(struct vcpu *v, bool on_main)
 	seccomp_test_trigger(SECCOMP_ROLE_VCPU, vm->cfg->seccomp_trigger);
 	if (on_main)
 		seccomp_test_trigger(SECCOMP_ROLE_MAIN, vm->cfg->seccomp_trigger);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
+	vcpu_signal_set(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vm_wait_filtered(vm);
 	vcpu_loop(v);

@@ -1,6 +1,7 @@
 /* vmm: vm_run, a VM from start to end (DESIGN.md, "How a VM runs", steps
- * 2-9), the vm_events devices call, and the I/O thread: stdin to the UART,
- * --timeout, SIGTERM/SIGINT/SIGHUP, the PIT's IRQ0 timer. */
+ * 2-9), the vm_events devices call, the host's signals and --timeout (a
+ * handler on the vCPU threads), the PIT's IRQ0 timer (on the boot vCPU),
+ * and the I/O thread: stdin to the UART, virtio. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,16 +41,7 @@ static struct vm the_vm;
  * the main thread before it starts). */
 static struct vm_io {
 	struct ev_waiter stdin_w;
-	struct ev_waiter sig_w;
-	struct ev_waiter timeout_w;
 	struct ev_waiter wake_w;
-	struct ev_waiter pit_w;
-	struct ev_waiter pit_cancel_w;
-	struct signalfd_siginfo si;
-	struct __kernel_timespec timeout_ts;
-	struct __kernel_timespec pit_ts;
-	int64_t pit_deadline;
-	bool pit_armed, pit_cancelling;
 } vm_io;
 
 /* fds open when vm_run started, which --jail closes. */
@@ -57,6 +51,25 @@ static bool vm_io_started;
 static bool vm_has_virtio(const struct vm_config *cfg)
 {
 	return cfg->ndisks || cfg->nnets || cfg->console || cfg->rng;
+}
+
+/* stdin can bring the UART input: it is open and not /dev/null. */
+static bool vm_stdin_live(void)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return false;
+	return !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+}
+
+/* The I/O thread (and its ring) serves virtio devices and stdin, nothing
+ * else: signals, --timeout and the PIT are the vCPUs' own. A guest with
+ * none of those runs on its vCPU threads alone, which saves a thread's
+ * start, its filter and its scheduling on every VM start. */
+static bool vm_needs_io_thread(const struct vm_config *cfg)
+{
+	return vm_has_virtio(cfg) || vm_stdin_live();
 }
 
 bool vm_ended(struct vm *vm)
@@ -183,55 +196,74 @@ static int64_t vm_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The PIT's IRQ0: one absolute timeout armed for its next edge; a sooner
- * edge (the guest reprogrammed it, and the vCPU woke us) cancels it, and
- * the cancelled completion re-arms. */
-static void vm_pit_service(struct vm *vm)
+/* The PIT's IRQ0 is served by the boot vCPU, whose PIC takes it: a POSIX
+ * timer sends that thread the kick (SIGUSR1) at counter 0's next edge, and
+ * the vCPU, out of KVM_RUN, pulses IRQ0 and re-arms (vm_pit_tick). The
+ * kernel's sigevent, so both C libraries fill it the same way. */
+struct vm_ksigevent {
+	union sigval value;
+	int signo;
+	int notify;
+	int tid;
+	int pad[11];
+};
+
+/* Set-up, on the main thread, which runs the boot vCPU. */
+static int vm_pit_timer_init(struct vm *vm)
 {
-	int64_t next;
+	struct vm_ksigevent sev = {
+	    .signo = SIGUSR1,
+	    .notify = SIGEV_THREAD_ID,
+	    .tid = (int)syscall(SYS_gettid),
+	};
 
-	if (vm_io.pit_armed) {
-		next = pit_next_event(vm->pit);
-		if (next >= 0 && next < vm_io.pit_deadline && !vm_io.pit_cancelling) {
-			struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.pit_cancel_w);
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &vm->pit_timer) < 0)
+		return -errno;
+	vm->pit_deadline = -1;
+	return 0;
+}
 
-			if (sqe) {
-				io_uring_prep_timeout_remove(sqe, (uint64_t)(uintptr_t)&vm_io.pit_w, 0);
-				io_uring_sqe_set_data(sqe, &vm_io.pit_cancel_w);
-				vm_io.pit_cancelling = true;
-			}
-		}
+/* The guest reprogrammed counter 0 (any vCPU thread): the boot vCPU
+ * re-reads the schedule before it next enters the guest. */
+static void vm_pit_reprogrammed(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	atomic_store(&vm->pit_reprogrammed, true);
+	if (vm->vcpus && atomic_load(&vm->vcpus[0].started) &&
+	    !pthread_equal(pthread_self(), vm->vcpus[0].self))
+		vcpu_kick(&vm->vcpus[0]);
+}
+
+void vm_pit_tick(struct vm *vm)
+{
+	struct itimerspec its = {{0, 0}, {0, 0}};
+	int64_t now, next;
+
+	if (!atomic_exchange(&vm->pit_reprogrammed, false)) {
+		if (vm->pit_deadline < 0)
+			return;
+		now = vm_now_ns();
+		if (now < vm->pit_deadline)
+			return;
+	} else {
+		now = vm_now_ns();
+	}
+	pit_advance(vm->pit, now);
+	next = pit_next_event(vm->pit);
+	if (next == vm->pit_deadline)
+		return;
+	if (next >= 0) {
+		its.it_value.tv_sec = next / 1000000000;
+		its.it_value.tv_nsec = next % 1000000000;
+	}
+	/* Only EINVAL is possible, on a timer id cove made: a broken
+	 * invariant, and the guest would lose its clock. */
+	if (syscall(SYS_timer_settime, vm->pit_timer, TIMER_ABSTIME, &its, NULL) < 0) {
+		vm_endf(vm, COVE_EXIT_HOST, "cove: PIT timer: %s\n", strerror(errno));
 		return;
 	}
-	pit_advance(vm->pit, vm_now_ns());
-	next = pit_next_event(vm->pit);
-	if (next < 0)
-		return;
-	struct io_uring_sqe *sqe = evloop_sqe(vm->loop, &vm_io.pit_w);
-	if (!sqe)
-		return;
-	vm_io.pit_ts.tv_sec = next / 1000000000;
-	vm_io.pit_ts.tv_nsec = next % 1000000000;
-	io_uring_prep_timeout(sqe, &vm_io.pit_ts, 0, IORING_TIMEOUT_ABS);
-	vm_io.pit_armed = true;
-	vm_io.pit_deadline = next;
-}
-
-static void io_pit_done(struct ev_waiter *w, int res, unsigned flags)
-{
-	(void)w;
-	(void)res;
-	(void)flags;
-	vm_io.pit_armed = false;
-	vm_io.pit_cancelling = false;
-	vm_pit_service(&the_vm);
-}
-
-static void io_nop_done(struct ev_waiter *w, int res, unsigned flags)
-{
-	(void)w;
-	(void)res;
-	(void)flags;
+	vm->pit_deadline = next;
 }
 
 static void io_wake(struct ev_waiter *w, int res, unsigned flags)
@@ -240,8 +272,6 @@ static void io_wake(struct ev_waiter *w, int res, unsigned flags)
 	(void)res;
 	(void)flags;
 	irq_service(&the_vm);
-	if (the_vm.pit)
-		vm_pit_service(&the_vm);
 }
 
 static void io_arm_stdin(struct vm *vm)
@@ -285,23 +315,38 @@ static const char *vm_signame(int sig)
 	return "signal";
 }
 
-static void io_sig_done(struct ev_waiter *w, int res, unsigned flags)
+/* The handler of SIGTERM, SIGINT, SIGHUP and --timeout's SIGALRM, on a vCPU
+ * thread (every other thread blocks them): the first one is kept, and
+ * that vCPU, out of KVM_RUN, ends the VM (vm_check_signal). */
+void vm_signal_arrived(int sig)
 {
-	int sig = vm_io.si.ssi_signo;
+	int none = 0;
 
-	(void)w;
-	(void)flags;
-	if (res != (int)sizeof(vm_io.si))
-		return;
-	vm_endf(&the_vm, COVE_EXIT_SIGNAL_BASE + sig, "cove: %s: shutting down\n", vm_signame(sig));
+	atomic_compare_exchange_strong(&the_vm.signal, &none, sig);
 }
 
-static void io_timeout_done(struct ev_waiter *w, int res, unsigned flags)
+bool vm_check_signal(struct vm *vm)
 {
-	(void)w;
-	(void)flags;
-	if (res == -ETIME)
-		vm_endf(&the_vm, COVE_EXIT_TIMEOUT, "cove: timeout after %u s\n", the_vm.cfg->timeout_sec);
+	int sig = atomic_load_explicit(&vm->signal, memory_order_relaxed);
+
+	if (!sig)
+		return false;
+	if (sig == SIGALRM)
+		vm_endf(vm, COVE_EXIT_TIMEOUT, "cove: timeout after %u s\n", vm->cfg->timeout_sec);
+	else
+		vm_endf(vm, COVE_EXIT_SIGNAL_BASE + sig, "cove: %s: shutting down\n", vm_signame(sig));
+	return true;
+}
+
+/* --timeout: SIGALRM after that many seconds (ITIMER_REAL), from when the
+ * guest is about to start. */
+static int vm_arm_timeout(struct vm *vm)
+{
+	struct itimerval it = {.it_value = {.tv_sec = vm->cfg->timeout_sec}};
+
+	if (!vm->cfg->timeout_sec)
+		return 0;
+	return setitimer(ITIMER_REAL, &it, NULL) < 0 ? -errno : 0;
 }
 
 /* Queues the I/O thread's own requests; they are submitted when its loop
@@ -309,35 +354,10 @@ static void io_timeout_done(struct ev_waiter *w, int res, unsigned flags)
 static int vm_io_setup(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct io_uring_sqe *sqe;
-	sigset_t set;
 
 	vm_io.stdin_w.fn = io_stdin_done;
-	vm_io.sig_w.fn = io_sig_done;
-	vm_io.timeout_w.fn = io_timeout_done;
 	vm_io.wake_w.fn = io_wake;
-	vm_io.pit_w.fn = io_pit_done;
-	vm_io.pit_cancel_w.fn = io_nop_done;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (vm->sig_fd < 0)
-		return -errno;
-	sqe = evloop_sqe(vm->loop, &vm_io.sig_w);
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_read(sqe, vm->sig_fd, &vm_io.si, sizeof(vm_io.si), 0);
-
-	if (cfg->timeout_sec) {
-		vm_io.timeout_ts.tv_sec = cfg->timeout_sec;
-		sqe = evloop_sqe(vm->loop, &vm_io.timeout_w);
-		if (!sqe)
-			return -EBUSY;
-		io_uring_prep_timeout(sqe, &vm_io.timeout_ts, 0, 0);
-	}
 	if (vm->uart && !cfg->console)
 		io_arm_stdin(vm);
 	evloop_on_wake(vm->loop, &vm_io.wake_w);
@@ -359,8 +379,6 @@ static void *vm_io_thread(void *arg)
 	}
 	vm_wake_word(&vm->io_filtered);
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
-	if (vm->pit)
-		vm_pit_service(vm);
 	r = evloop_run(vm->loop);
 	if (r < 0)
 		vm_endf(vm, COVE_EXIT_HOST, "cove: event loop: %s\n", strerror(-r));
@@ -381,6 +399,12 @@ static int vm_legacy_devices(struct vm *vm)
 		fprintf(stderr, "cove: 8254 PIT: %s\n", strerror(errno));
 		return COVE_EXIT_HOST;
 	}
+	int r = vm_pit_timer_init(vm);
+	if (r < 0) {
+		fprintf(stderr, "cove: 8254 PIT: timer_create: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
+	pit_set_notify(vm->pit, vm_pit_reprogrammed, vm);
 	return 0;
 }
 
@@ -482,14 +506,15 @@ static int vm_start_threads(struct vm *vm)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&vm->io_thread, &attr, vm_io_thread, vm);
-
-	if (r) {
-		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: %s\n", strerror(r));
-		return -r;
+	if (vm->loop) {
+		r = pthread_create(&vm->io_thread, &attr, vm_io_thread, vm);
+		if (r) {
+			vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: %s\n", strerror(r));
+			return -r;
+		}
+		vm_io_started = true;
+		atomic_store(&vm->irq.io_serves, true);
 	}
-	vm_io_started = true;
-	atomic_store(&vm->irq.io_serves, true);
 	for (unsigned i = 1; i < vm->ncpus; i++) {
 		r = pthread_create(&vm->vcpus[i].thread, &attr, vcpu_thread, &vm->vcpus[i]);
 		if (r) {
@@ -525,10 +550,12 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: guest RAM memslots: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
-	r = evloop_new_disabled(&vm->loop, VM_RING_ENTRIES);
-	if (r < 0) {
-		fprintf(stderr, "cove: io_uring: %s\n", strerror(-r));
-		return COVE_EXIT_HOST;
+	if (vm_needs_io_thread(cfg)) {
+		r = evloop_new_disabled(&vm->loop, VM_RING_ENTRIES);
+		if (r < 0) {
+			fprintf(stderr, "cove: io_uring: %s\n", strerror(-r));
+			return COVE_EXIT_HOST;
+		}
 	}
 	irq_init(vm);
 	r = vm_devices(vm);
@@ -580,6 +607,9 @@ static int vm_setup(struct vm *vm)
 		}
 		/* Counted as created, so vm_end kicks it. */
 		vm->ncpus = i + 1;
+	}
+	/* Once all exist: each vCPU's topology leaves count every vCPU. */
+	for (unsigned i = 0; i < vm->ncpus; i++) {
 		r = cpuid_setup(vm, &vm->vcpus[i]);
 		if (r < 0) {
 			fprintf(stderr, "cove: vCPU %u: KVM_SET_CPUID2: %s\n", i, strerror(-r));
@@ -591,7 +621,7 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: boot vCPU registers: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
-	r = vm_io_setup(vm);
+	r = vm->loop ? vm_io_setup(vm) : 0;
 	if (r < 0) {
 		fprintf(stderr, "cove: I/O thread set-up: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
@@ -615,7 +645,12 @@ static int vm_setup(struct vm *vm)
 #endif
 	/* io_uring requests bypass seccomp: the ring gets its own list of
 	 * opcodes, and then no io_uring_register() at all. */
-	r = cfg->seccomp != VM_SECCOMP_OFF ? seccomp_restrict_ring(evloop_ring(vm->loop)) : evloop_enable(vm->loop);
+	if (!vm->loop)
+		r = 0;
+	else if (cfg->seccomp != VM_SECCOMP_OFF)
+		r = seccomp_restrict_ring(evloop_ring(vm->loop));
+	else
+		r = evloop_enable(vm->loop);
 	if (r < 0) {
 		fprintf(stderr, "cove: io_uring: cannot %s the ring: %s\n",
 			cfg->seccomp != VM_SECCOMP_OFF ? "restrict" : "enable", strerror(-r));
@@ -642,7 +677,7 @@ int vm_run(const struct vm_config *cfg)
 	int r;
 
 	vm->cfg = cfg;
-	vm->kvm_fd = vm->vm_fd = vm->sig_fd = -1;
+	vm->kvm_fd = vm->vm_fd = -1;
 	atomic_store(&vm->status, -1);
 	vm->ev = (struct vm_events){
 	    .ctx = vm,
@@ -668,12 +703,14 @@ int vm_run(const struct vm_config *cfg)
 			return parent_status;
 	}
 
-	/* Every thread inherits this mask: the host's signals arrive through
-	 * the I/O thread's signalfd, SIGUSR1 only where a vCPU unblocks it. */
+	/* Every thread inherits this mask: the host's signals, SIGALRM and the
+	 * kick (SIGUSR1) reach only vCPU threads, which unblock them once
+	 * they are about to run the guest (vcpu.c); until then they wait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGALRM);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -682,6 +719,11 @@ int vm_run(const struct vm_config *cfg)
 	r = vm_setup(vm);
 	if (r)
 		return r;
+	r = vm_arm_timeout(vm);
+	if (r < 0) {
+		fprintf(stderr, "cove: --timeout: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
 	/* The main thread becomes the boot vCPU's thread, with its filter. */
 	if (vm_start_threads(vm) == 0)
 		vcpu_run_on_main(&vm->vcpus[0]);

@@ -76,6 +76,12 @@ struct vm {
 	struct uart *uart;
 	struct pic *pic; /* NULL unless legacy */
 	struct pit *pit; /* NULL unless legacy */
+	/* The PIT's IRQ0 timer (vm.c): a POSIX timer id that signals the boot
+	 * vCPU; its armed deadline (CLOCK_MONOTONIC ns, -1: none), touched by
+	 * the boot vCPU only; set by any vCPU that reprogrammed counter 0. */
+	int pit_timer;
+	int64_t pit_deadline;
+	atomic_bool pit_reprogrammed;
 	struct ioapic *ioapic;
 	struct vm_events ev;
 	struct ioapic_ops ioapic_ops;
@@ -94,8 +100,10 @@ struct vm {
 	/* futex word: the I/O thread has its filter (or gave up), so the boot
 	 * vCPU may run the guest's first instruction. */
 	atomic_int io_filtered;
+	/* The first of SIGTERM, SIGINT, SIGHUP, SIGALRM (--timeout) that
+	 * arrived, 0 for none: set by the handler, acted on by a vCPU. */
+	atomic_int signal;
 	/* I/O thread state (vm.c). */
-	int sig_fd;
 	pthread_t io_thread;
 	atomic_uint_fast64_t emu_opcodes[VM_STAT_OPCODES];
 };
@@ -123,6 +131,14 @@ bool vm_ended(struct vm *vm);
 /* Not marked noreturn: under ASan a noreturn call runs stack unpoisoning
  * that makes syscalls outside the filters. */
 void vm_thread_done(atomic_int *done);
+/* The handler of the host's signals and --timeout's SIGALRM (vcpu.c installs
+ * it; async-signal-safe); vm_check_signal() ends the VM for the first one
+ * that arrived and then returns true. A vCPU calls it before each KVM_RUN. */
+void vm_signal_arrived(int sig);
+bool vm_check_signal(struct vm *vm);
+/* The boot vCPU, before each KVM_RUN of a legacy guest: pulses IRQ0 when the
+ * PIT's edge is due or its schedule changed, and re-arms the timer. */
+void vm_pit_tick(struct vm *vm);
 /* The boot vCPU, before the guest's first instruction: until every thread
  * that serves the guest has installed its seccomp filter. */
 void vm_wait_filtered(struct vm *vm);

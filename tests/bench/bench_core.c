@@ -22,7 +22,7 @@
 
 struct result {
 	bool ok;
-	double mean_ms, min_ms;
+	double mean_ms, median_ms, min_ms;
 	long maxrss_kb; /* the largest peak RSS over the runs */
 	int status;	/* exit status of the first run */
 };
@@ -85,28 +85,64 @@ static int run_once(char *const argv[], double *ms, long *rss_kb, int *status)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs each of the n commands (NULL argv: skipped) runs times, in turns
+ * (a, b, c, a, b, c, ...), so a change in the host's load meets them all
+ * alike; fills r[i] for each. */
+static void measure_turns(char *const *const argv[], struct result r[], int n, int runs)
+{
+	double *ms = calloc((size_t)n * runs, sizeof(*ms));
+	bool failed[8] = {false};
+
+	for (int k = 0; k < n; k++)
+		r[k] = (struct result){.min_ms = 1e30};
+	if (!ms || n > 8)
+		return;
+	for (int i = 0; i < runs; i++) {
+		for (int k = 0; k < n; k++) {
+			long rss = 0;
+			int st = 0;
+
+			if (!argv[k] || failed[k])
+				continue;
+			if (run_once(argv[k], &ms[k * runs + i], &rss, &st) < 0) {
+				failed[k] = true;
+				continue;
+			}
+			if (i == 0)
+				r[k].status = st;
+			if (rss > r[k].maxrss_kb)
+				r[k].maxrss_kb = rss;
+		}
+	}
+	for (int k = 0; k < n; k++) {
+		double *t = &ms[k * runs], sum = 0;
+
+		if (!argv[k] || failed[k])
+			continue;
+		for (int i = 0; i < runs; i++)
+			sum += t[i];
+		qsort(t, runs, sizeof(*t), cmp_double);
+		r[k].ok = true;
+		r[k].mean_ms = sum / runs;
+		r[k].median_ms = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+		r[k].min_ms = t[0];
+	}
+	free(ms);
+}
+
 static struct result measure(char *const argv[], int runs)
 {
-	struct result r = {.min_ms = 1e30};
-	double sum = 0;
+	char *const *const one[] = {argv};
+	struct result r;
 
-	for (int i = 0; i < runs; i++) {
-		double ms = 0;
-		long rss = 0;
-		int st = 0;
-
-		if (run_once(argv, &ms, &rss, &st) < 0)
-			return r;
-		if (i == 0)
-			r.status = st;
-		sum += ms;
-		if (ms < r.min_ms)
-			r.min_ms = ms;
-		if (rss > r.maxrss_kb)
-			r.maxrss_kb = rss;
-	}
-	r.ok = runs > 0;
-	r.mean_ms = sum / runs;
+	measure_turns(one, &r, 1, runs);
 	return r;
 }
 
@@ -116,22 +152,26 @@ static void print_row(const char *name, const struct result *r)
 		printf("  %-34s  (could not run)\n", name);
 		return;
 	}
-	printf("  %-34s  mean %7.3f ms  min %7.3f ms  peak RSS %6.2f MiB  status %d\n", name, r->mean_ms,
-	       r->min_ms, r->maxrss_kb / 1024.0, r->status);
+	printf("  %-34s  mean %7.3f  median %7.3f  min %7.3f ms  peak RSS %6.2f MiB  status %d\n", name,
+	       r->mean_ms, r->median_ms, r->min_ms, r->maxrss_kb / 1024.0, r->status);
 }
 
 static void print_ratio(const char *what, double v, const char *target)
 {
-	printf("  %-34s  %6.2fx   (target %s)\n", what, v, target);
+	printf("  %-34s  %6.2fx   (%s%s)\n", what, v, target[0] == '<' || target[0] == '>' ? "target " : "",
+	       target);
 }
 
-/* Rss (KiB) of the mapping of exactly size_kb KiB, and VmHWM, read from
- * /proc/pid while the process is stopped at its exit. */
+/* Guest RAM's Rss (KiB) and VmHWM, read from /proc/pid while the process is
+ * stopped at its exit. Guest RAM is cove's only MAP_NORESERVE mapping
+ * ("nr" in VmFlags), which mem/ splits in two (small pages for the first
+ * 2 MiB, huge pages above): the Rss of every such mapping, when their sizes
+ * add up to size_kb. */
 static void read_mem(pid_t pid, long size_kb, long *guest_rss, long *hwm)
 {
 	char path[64], line[256];
 	FILE *f;
-	bool in_guest = false;
+	long size = 0, rss = 0, sum_size = 0, sum_rss = 0;
 
 	*guest_rss = -1;
 	*hwm = -1;
@@ -142,13 +182,17 @@ static void read_mem(pid_t pid, long size_kb, long *guest_rss, long *hwm)
 			long v;
 
 			if (sscanf(line, "Size: %ld kB", &v) == 1)
-				in_guest = v == size_kb && *guest_rss < 0;
-			else if (in_guest && sscanf(line, "Rss: %ld kB", &v) == 1) {
-				*guest_rss = v;
-				in_guest = false;
+				size = v;
+			else if (sscanf(line, "Rss: %ld kB", &v) == 1)
+				rss = v;
+			else if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " nr")) {
+				sum_size += size;
+				sum_rss += rss;
 			}
 		}
 		fclose(f);
+		if (sum_size == size_kb)
+			*guest_rss = sum_rss;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	f = fopen(path, "r");
@@ -251,7 +295,9 @@ int main(int argc, char **argv)
 
 	bool have_qemu = executable(qemu), have_cove = executable(cove), have_floor = executable(floor);
 
-	printf("cove core benchmark: %d runs each, exec to exit (fork to reaped exit)\n", runs);
+	printf("cove core benchmark: %d runs each, exec to exit (fork to reaped exit); the commands\n"
+	       "of each part run in turns, so the host's load meets them alike\n",
+	       runs);
 	if (!have_cove)
 		printf("  cove not found at %s (build it first)\n", cove);
 	if (!have_qemu)
@@ -260,26 +306,34 @@ int main(int argc, char **argv)
 	printf("\n1. tiny real-mode blob (out 0x3f8, out 0xf4)\n");
 	char *cove_raw[] = {cove, "--raw", blob_path, NULL};
 	char *floor_raw[] = {floor, blob_path, NULL};
+	char *floor_cpuid[] = {floor, "--cpuid", blob_path, NULL};
 	char *qemu_raw[] = {
 	    (char *)qemu, "-M",		 "microvm",	    "-accel",
 	    "kvm",	  "-nodefaults", "-no-user-config", "-nographic",
 	    "-bios",	  bios_path,	 "-device",	    "isa-debug-exit,iobase=0xf4,iosize=4",
 	    NULL};
-	struct result rc = {0}, rf = {0}, rq = {0};
+	char *const *const blob_cmds[] = {have_cove ? cove_raw : NULL, have_floor ? floor_raw : NULL,
+					  have_floor ? floor_cpuid : NULL, have_qemu ? qemu_raw : NULL};
+	struct result br[4];
 
-	if (have_cove)
-		rc = measure(cove_raw, runs);
-	if (have_floor)
-		rf = measure(floor_raw, runs);
-	if (have_qemu)
-		rq = measure(qemu_raw, runs);
+	measure_turns(blob_cmds, br, 4, runs);
+	struct result rc = br[0], rf = br[1], rfc = br[2], rq = br[3];
 	print_row("cove --raw blob", &rc);
 	print_row("kvmfloor blob", &rf);
+	print_row("kvmfloor --cpuid blob", &rfc);
 	print_row("qemu microvm -bios blob", &rq);
-	if (rc.ok && rf.ok)
+	if (rc.ok && rf.ok) {
 		print_ratio("cove / floor (mean)", rc.mean_ms / rf.mean_ms, "<= 1.30x");
-	if (rc.ok && rq.ok)
+		print_ratio("cove / floor (median)", rc.median_ms / rf.median_ms, "<= 1.30x");
+		print_ratio("cove / floor (min)", rc.min_ms / rf.min_ms, "<= 1.30x");
+	}
+	if (rc.ok && rfc.ok)
+		print_ratio("cove / floor --cpuid (mean)", rc.mean_ms / rfc.mean_ms,
+			    "no target: the floor with the CPUID set-up a guest needs");
+	if (rc.ok && rq.ok) {
 		print_ratio("qemu / cove (mean)", rq.mean_ms / rc.mean_ms, ">= 15x");
+		print_ratio("qemu / cove (median)", rq.median_ms / rc.median_ms, ">= 15x");
+	}
 
 	printf("\n2. hello guest (PVH ELF %s)\n", hello);
 	char *cove_hello[] = {cove, NULL};
@@ -288,16 +342,18 @@ int main(int argc, char **argv)
 	    "kvm",	  "-nodefaults", "-no-user-config", "-nographic",
 	    "-kernel",	  hello,	 "-device",	    "isa-debug-exit,iobase=0xf4,iosize=4",
 	    NULL};
-	struct result hc = {0}, hq = {0};
+	char *const *const hello_cmds[] = {have_cove ? cove_hello : NULL,
+					   have_qemu && stat(hello, &st) == 0 ? qemu_hello : NULL};
+	struct result hr[2];
 
-	if (have_cove)
-		hc = measure(cove_hello, runs);
-	if (have_qemu && stat(hello, &st) == 0)
-		hq = measure(qemu_hello, runs);
+	measure_turns(hello_cmds, hr, 2, runs);
+	struct result hc = hr[0], hq = hr[1];
 	print_row("cove (built-in hello)", &hc);
 	print_row("qemu microvm -kernel hello.elf", &hq);
-	if (hc.ok && hq.ok)
+	if (hc.ok && hq.ok) {
 		print_ratio("qemu / cove (mean)", hq.mean_ms / hc.mean_ms, ">= 15x");
+		print_ratio("qemu / cove (median)", hq.median_ms / hc.median_ms, ">= 15x");
+	}
 
 	printf("\n3. memory and size\n");
 	if (have_cove) {

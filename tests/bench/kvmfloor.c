@@ -3,12 +3,17 @@
  * with the split irqchip (the cheapest set-up here, HOST.md), one 64 MiB
  * memslot, one vCPU; loads FILE at 0x7c00 and enters it at 0000:7c00;
  * writes to port 0x3f8 go to stdout, a write of v to 0xf4 exits with
- * status (v << 1) | 1, as in cove. Usage: kvmfloor FILE */
+ * status (v << 1) | 1, as in cove. With --cpuid it also gives the vCPU
+ * KVM's supported CPUID (KVM_GET_SUPPORTED_CPUID, KVM_SET_CPUID2), which
+ * the blob does not need but any guest that runs CPUID does: without it
+ * every leaf reads as zero. Usage: kvmfloor [--cpuid] FILE */
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -34,8 +39,10 @@ int main(int argc, char **argv)
 	long size;
 	ssize_t n;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: kvmfloor FILE\n");
+	bool cpuid = argc == 3 && strcmp(argv[1], "--cpuid") == 0;
+
+	if (argc != 2 && !cpuid) {
+		fprintf(stderr, "usage: kvmfloor [--cpuid] FILE\n");
 		return 2;
 	}
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -50,9 +57,9 @@ int main(int argc, char **argv)
 	    mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (ram == MAP_FAILED)
 		die("mmap");
-	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	fd = open(argv[argc - 1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		die(argv[1]);
+		die(argv[argc - 1]);
 	n = read(fd, ram + LOAD, MEM_SIZE - LOAD);
 	if (n <= 0)
 		die("read");
@@ -70,6 +77,17 @@ int main(int argc, char **argv)
 	run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
 	if (run == MAP_FAILED)
 		die("mmap vcpu");
+	if (cpuid) {
+		static struct {
+			struct kvm_cpuid2 c;
+			struct kvm_cpuid_entry2 e[256];
+		} id = {.c.nent = 256};
+
+		if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &id) < 0)
+			die("KVM_GET_SUPPORTED_CPUID");
+		if (ioctl(vcpu, KVM_SET_CPUID2, &id) < 0)
+			die("KVM_SET_CPUID2");
+	}
 	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
 		die("KVM_GET_SREGS");
 	sregs.cs.base = 0;

@@ -4,6 +4,7 @@
  * without /dev/kvm, too many vCPUs; and that unclaimed ports read as all
  * ones, the UART reaches stdout or --serial FILE, stdin reaches the UART. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,7 +47,8 @@ struct child {
 	int in, out, err;
 };
 
-static struct child spawn(char *const argv[])
+/* stdin is a pipe (c.in), or /dev/null with null_stdin (c.in -1). */
+static struct child spawn_stdin(char *const argv[], bool null_stdin)
 {
 	int pin[2], pout[2], perr[2];
 	struct child c;
@@ -57,7 +59,9 @@ static struct child spawn(char *const argv[])
 	c.pid = fork();
 	cr_assert_geq(c.pid, 0);
 	if (c.pid == 0) {
-		dup2(pin[0], 0);
+		int in = null_stdin ? open("/dev/null", O_RDONLY) : pin[0];
+
+		dup2(in, 0);
 		dup2(pout[1], 1);
 		dup2(perr[1], 2);
 		execv(argv[0], argv);
@@ -67,9 +71,18 @@ static struct child spawn(char *const argv[])
 	close(pout[1]);
 	close(perr[1]);
 	c.in = pin[1];
+	if (null_stdin) {
+		close(pin[1]);
+		c.in = -1;
+	}
 	c.out = pout[0];
 	c.err = perr[0];
 	return c;
+}
+
+static struct child spawn(char *const argv[])
+{
+	return spawn_stdin(argv, false);
 }
 
 /* Reads both pipes to EOF, then reaps the child. */
@@ -232,6 +245,11 @@ static const unsigned char cpuid_blob[] = {
     0xe1, 0x1f, 0x73, 0x12, 0x66, 0xc1, 0xeb, 0x18, 0x88, 0xd8, 0x04, 0x20, 0xe6, 0xf4, 0xb0,
     0x01, 0xe6, 0xf4, 0xb0, 0x02, 0xe6, 0xf4, 0xb0, 0x03, 0xe6, 0xf4,
 };
+
+/* mov eax, 1; cpuid; shr ebx, 16; mov al, bl; out 0xf4, al; hlt: the
+ * logical processor count of CPUID.1:EBX[23:16] as the exit value */
+static const unsigned char cpu_count_blob[] = {0x66, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0x66,
+					       0xc1, 0xeb, 0x10, 0x88, 0xd8, 0xe6, 0xf4, 0xf4};
 
 /* rep outsb of "Hello\n" to 0x3f8; rep insb of 4 bytes from unclaimed port
  * 0x99 to 0x7e00, which must read back as 0xffffffff (else exit 1); exit
@@ -422,6 +440,88 @@ Test(exit, sigint_shuts_down_cleanly_with_130)
 	cr_assert_eq(r.status, 128 + SIGINT, "status %d, want 130; stderr: %s", r.status, r.err);
 }
 
+/* cove's threads: /proc/pid/task without KVM's per-VM worker ("kvm-..."),
+ * a task of the process that never runs user code. */
+static unsigned cove_threads(pid_t pid)
+{
+	char path[64], comm[64];
+	unsigned n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	cr_assert(d, "cannot list %s", path);
+	while ((e = readdir(d))) {
+		char cp[400];
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(cp, sizeof(cp), "%s/%s/comm", path, e->d_name);
+		f = fopen(cp, "r");
+		comm[0] = '\0';
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strncmp(comm, "kvm-", 4) != 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Counts cove's threads once its guest runs, then ends it with sig. */
+static unsigned threads_then_signal(struct run *r, bool null_stdin, const char *extra, int sig)
+{
+	char *path = blob_file(ready_spin_blob, sizeof(ready_spin_blob));
+	char *argv[] = {(char *)cove_path(), "--raw", path, "--timeout", "30", (char *)extra, NULL};
+	struct child c = spawn_stdin(argv, null_stdin);
+	unsigned n;
+	char ch = 0;
+
+	cr_assert_eq(read(c.out, &ch, 1), 1, "guest printed nothing");
+	cr_assert_eq(ch, 'R');
+	n = cove_threads(c.pid);
+	cr_assert_eq(kill(c.pid, sig), 0);
+	finish(&c, r);
+	unlink(path);
+	free(path);
+	return n;
+}
+
+/* The I/O thread serves stdin and virtio devices; signals, --timeout and
+ * the PIT are the vCPUs' own. A guest with neither runs on its one vCPU
+ * thread, and ends cleanly on a signal all the same. */
+Test(exit, io_thread_runs_only_for_stdin_or_virtio)
+{
+	struct run r;
+	unsigned n;
+
+	n = threads_then_signal(&r, true, NULL, SIGTERM);
+	cr_expect_eq(n, 1u, "stdin /dev/null, no virtio: %u threads, want the vCPU's alone", n);
+	cr_expect_eq(r.status, 128 + SIGTERM, "no I/O thread: status %d, want 143; stderr: %s", r.status,
+		     r.err);
+	cr_expect(strstr(r.err, "cove: SIGTERM: shutting down"), "stderr: %s", r.err);
+	n = threads_then_signal(&r, false, NULL, SIGTERM);
+	cr_expect_eq(n, 2u, "stdin a pipe: %u threads, want the vCPU and I/O threads", n);
+	cr_expect_eq(r.status, 128 + SIGTERM, "status %d, want 143; stderr: %s", r.status, r.err);
+	n = threads_then_signal(&r, true, "--rng", SIGTERM);
+	cr_expect_eq(n, 2u, "virtio-rng: %u threads, want the vCPU and I/O threads", n);
+	cr_expect_eq(r.status, 128 + SIGTERM, "status %d, want 143; stderr: %s", r.status, r.err);
+}
+
+Test(exit, sighup_shuts_down_cleanly_with_129)
+{
+	struct run r;
+
+	threads_then_signal(&r, true, NULL, SIGHUP);
+	cr_assert_eq(r.status, 128 + SIGHUP, "status %d, want 129; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "SIGHUP"), "stderr does not name SIGHUP: %s", r.err);
+}
+
 Test(exit, unclaimed_ports_read_all_ones_and_the_vm_goes_on)
 {
 	struct run r;
@@ -546,6 +646,17 @@ Test(exit, cpuid_shows_cove_kvm_moved_up_the_hypervisor_bit_and_apic_id_0)
 		     "hypervisor bit, "
 		     "other = wrong APIC ID; stderr: %s",
 		     r.status, r.err);
+}
+
+/* Every vCPU's CPUID counts all of them, the boot vCPU's too (it gets its
+ * CPUID once every vCPU exists). */
+Test(exit, cpuid_on_the_boot_vcpu_counts_every_vcpu)
+{
+	struct run r;
+
+	RUN(&r, cpu_count_blob, "--cpus", "3", "--timeout", "20", );
+	cr_assert_eq(r.status, (3 << 1) | 1,
+		     "status %d, want 7 (CPUID.1:EBX[23:16] = 3 with --cpus 3); stderr: %s", r.status, r.err);
 }
 
 Test(exit, string_port_io_moves_every_item)

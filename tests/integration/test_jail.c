@@ -43,14 +43,18 @@ static const char *spin_blob(void)
 	return path;
 }
 
-/* Starts cove; stdout/stderr go to *out (a file the caller reads). */
-static pid_t start_cove(const char *const *args, int *out)
+/* Starts cove; stdout/stderr go to *out (a file the caller reads). stdin is
+ * /dev/null, or with in a pipe whose write end *in gets (the caller closes
+ * it after cove ends): stdin that can bring input makes cove start its I/O
+ * thread. */
+static pid_t start_cove_in(const char *const *args, int *out, int *in)
 {
 	const char *argv[32] = { cove() };
 	char on[] = "/tmp/cove-jail-outXXXXXX";
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	unsigned n = 1;
+	int p[2] = {-1, -1};
 
 	*out = mkstemp(on);
 	cr_assert_geq(*out, 0);
@@ -58,12 +62,26 @@ static pid_t start_cove(const char *const *args, int *out)
 	while (*args && n < 31)
 		argv[n++] = *args++;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (in) {
+		cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+		posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	}
 	posix_spawn_file_actions_adddup2(&fa, *out, 1);
 	posix_spawn_file_actions_adddup2(&fa, *out, 2);
 	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
+	if (in) {
+		close(p[0]);
+		*in = p[1];
+	}
 	return pid;
+}
+
+static pid_t start_cove(const char *const *args, int *out)
+{
+	return start_cove_in(args, out, NULL);
 }
 
 static void read_out(int fd, char *buf, size_t len)
@@ -154,7 +172,7 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	const char *args[] = { "--jail", "--raw", blob, "--timeout", "4", NULL };
 	/* An fd cove inherits but did not open: the jail must close it. */
 	int stray = open("/etc/hostname", O_RDONLY);
-	int out, st, nfd = 0, maxfd = -1;
+	int out, in, st, nfd = 0, maxfd = -1;
 	pid_t pid, kid;
 	char v[128], path[96], buf[4096];
 	struct statfs sfs;
@@ -162,7 +180,8 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	DIR *d;
 
 	cr_assert_geq(stray, 0);
-	pid = start_cove(args, &out);
+	/* stdin a pipe: the I/O thread runs too, and must have its filter. */
+	pid = start_cove_in(args, &out, &in);
 	close(stray);
 	kid = jailed_child(pid, "65534");
 	cr_assert_gt(kid, 0, "no jailed child running as nobody with seccomp appeared");
@@ -277,6 +296,7 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	cr_expect(strstr(buf, want), "NOFILE not %d:\n%s", maxfd + 1, buf);
 
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	close(in);
 	read_out(out, buf, sizeof(buf));
 	close(out);
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 124, "jailed spin did not end by its timeout (status 0x%x): %s",
@@ -325,10 +345,13 @@ Test(jail, filter_kill_inside_reaches_the_caller, .timeout = 30)
 
 	for (unsigned i = 0; i < 2; i++) {
 		const char *args[] = { "--jail", "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], NULL };
-		int out, st;
-		pid_t pid = start_cove(args, &out);
+		int out, in = -1, st;
+		/* The I/O role's thread runs for a stdin that can bring input. */
+		pid_t pid = start_cove_in(args, &out, i == 1 ? &in : NULL);
 
 		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		if (in >= 0)
+			close(in);
 		close(out);
 		cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "trigger %s in the jail: status 0x%x", roles[i], st);
 	}

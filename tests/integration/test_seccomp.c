@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +54,15 @@ static void slurp(int fd, char *buf, size_t len)
 }
 
 /* Runs cove with argv (NULL-terminated, without argv[0]); term_after_ms > 0
- * sends SIGTERM that long after the start. */
-static struct run run_cove(const char *const *args, int term_after_ms)
+ * sends SIGTERM that long after the start. stdin is /dev/null, or with
+ * io_thread a pipe held open until cove ends: stdin that can bring input is
+ * what makes cove start its I/O thread for a guest without virtio. */
+static struct run run_cove_in(const char *const *args, int term_after_ms, bool io_thread)
 {
 	struct run r = { 0 };
 	const char *argv[32] = { cove() };
 	char on[] = "/tmp/cove-sc-outXXXXXX", en[] = "/tmp/cove-sc-errXXXXXX";
-	int o = mkstemp(on), e = mkstemp(en);
+	int o = mkstemp(on), e = mkstemp(en), in[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	unsigned n = 1;
@@ -70,11 +73,18 @@ static struct run run_cove(const char *const *args, int term_after_ms)
 	while (*args && n < 31)
 		argv[n++] = *args++;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (io_thread) {
+		cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	}
 	posix_spawn_file_actions_adddup2(&fa, o, 1);
 	posix_spawn_file_actions_adddup2(&fa, e, 2);
 	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
+	if (in[0] >= 0)
+		close(in[0]);
 	if (term_after_ms > 0) {
 		struct timespec ts = { term_after_ms / 1000, (term_after_ms % 1000) * 1000000L };
 
@@ -82,9 +92,22 @@ static struct run run_cove(const char *const *args, int term_after_ms)
 		kill(pid, SIGTERM);
 	}
 	cr_assert_eq(waitpid(pid, &r.status, 0), pid);
+	if (in[1] >= 0)
+		close(in[1]);
 	slurp(o, r.out, sizeof(r.out));
 	slurp(e, r.err, sizeof(r.err));
 	return r;
+}
+
+static struct run run_cove(const char *const *args, int term_after_ms)
+{
+	return run_cove_in(args, term_after_ms, false);
+}
+
+/* The trigger for role: the I/O role needs the I/O thread. */
+static struct run run_trigger(const char *const *args, const char *role)
+{
+	return run_cove_in(args, 0, strcmp(role, "io") == 0);
 }
 
 static void expect_sigsys(const struct run *r, const char *what)
@@ -100,7 +123,7 @@ Test(seccomp_cove, strict_trigger_kills_on_every_role)
 
 	for (unsigned i = 0; i < 3; i++) {
 		const char *args[] = { "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], NULL };
-		struct run r = run_cove(args, 0);
+		struct run r = run_trigger(args, roles[i]);
 
 		expect_sigsys(&r, roles[i]);
 	}
@@ -116,7 +139,7 @@ Test(seccomp_cove, default_profile_is_strict)
 	struct run r = run_cove(args, 0);
 
 	expect_sigsys(&r, "no --seccomp");
-	r = run_cove(args2, 0);
+	r = run_trigger(args2, "io");
 	expect_sigsys(&r, "--seccomp strict");
 	unlink(blob);
 }
@@ -130,7 +153,7 @@ Test(seccomp_cove, log_mode_names_the_call_and_runs_to_the_end)
 	for (unsigned i = 0; i < 3; i++) {
 		const char *args[] = { "--raw", blob, "--timeout", "1", "--seccomp", "log", "--seccomp-test-trigger",
 				       roles[i], NULL };
-		struct run r = run_cove(args, 0);
+		struct run r = run_trigger(args, roles[i]);
 
 		/* The main thread runs the boot vCPU, under the vCPU filter. */
 		snprintf(want, sizeof(want), "%s thread called socket (nr 41); denied\n",

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,6 +40,45 @@ Test(mem, ram_is_2mib_aligned_and_at_gpa_0, .fini = fini)
 	m.ram[0] = 1;
 	m.ram[64 * MiB - 1] = 2;
 	cr_assert_eq(*(uint8_t *)mem_gpa_to_hva(&m, 64 * MiB - 1, 1, false), 2);
+}
+
+/* The VmFlags line of the /proc/self/smaps entry that starts at addr. */
+static void vma_flags(const void *addr, char *flags, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	bool in = false;
+
+	flags[0] = '\0';
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start;
+
+		if (sscanf(line, "%lx-", &start) == 1 && strchr(line, '-') && strchr(line, ' '))
+			in = start == (uintptr_t)addr;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			snprintf(flags, len, "%s", line + 8);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Huge pages (MADV_HUGEPAGE, "hg") for all RAM but the first 2 MiB, which a
+ * small guest touches only a few pages of ("nh": a huge page there would be
+ * zeroed whole at the guest's first write). */
+Test(mem, huge_pages_are_advised_above_the_first_2mib_only, .fini = fini)
+{
+	char lo[256], hi[256];
+
+	cr_assert_eq(mem_init(&m, 64 * MiB), 0);
+	vma_flags(m.ram, lo, sizeof(lo));
+	vma_flags(m.ram + 2 * MiB, hi, sizeof(hi));
+	cr_assert(lo[0] && hi[0], "no smaps entries at %p and %p: the low 2 MiB is not its own mapping",
+		  (void *)m.ram, (void *)(m.ram + 2 * MiB));
+	cr_expect(strstr(lo, " nh"), "first 2 MiB: VmFlags%s has no nh (MADV_NOHUGEPAGE)", lo);
+	cr_expect_null(strstr(lo, " hg"), "first 2 MiB: VmFlags%s has hg", lo);
+	cr_expect(strstr(hi, " hg"), "above 2 MiB: VmFlags%s has no hg (MADV_HUGEPAGE)", hi);
 }
 
 Test(mem, zero_size_and_partial_pages_are_refused)
