@@ -20,7 +20,7 @@
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
 
-#define DATA_NR offsetof(struct seccomp_data, nr)
+#define DATA_NR	  offsetof(struct seccomp_data, nr)
 #define DATA_ARCH offsetof(struct seccomp_data, arch)
 /* Low 32 bits of argument i (x86-64 is little-endian). */
 #define DATA_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
@@ -33,7 +33,7 @@ struct prog_writer {
 static void emit(struct prog_writer *w, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 {
 	if (w->n < w->max)
-		w->p[w->n] = (struct sock_filter){ code, jt, jf, k };
+		w->p[w->n] = (struct sock_filter){code, jt, jf, k};
 	w->n++;
 }
 
@@ -77,7 +77,7 @@ static void emit_rule(struct prog_writer *w, const struct seccomp_rule *r, uint3
 int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filter *prog, unsigned max)
 {
 	const struct seccomp_table *t = seccomp_table(role);
-	struct prog_writer w = { prog, 0, max };
+	struct prog_writer w = {prog, 0, max};
 	uint32_t deny;
 
 	if (!t || (mode != VM_SECCOMP_STRICT && mode != VM_SECCOMP_LOG))
@@ -141,7 +141,7 @@ static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 	const struct seccomp_table *t = seccomp_table((enum seccomp_role)role);
 	const struct seccomp_rule *r = t ? seccomp_find_rule((enum seccomp_role)role, nr) : NULL;
 	const char *name = (unsigned)nr < seccomp_nsyscall_names ? seccomp_syscall_names[nr] : NULL;
-	struct sbuf s = { .n = 0 };
+	struct sbuf s = {.n = 0};
 
 	(void)sig;
 	sb_str(&s, "cove: seccomp: ");

@@ -45,7 +45,7 @@ static void jail_forward(int sig)
 /* The parent's whole life after the fork: wait, then end as the child did. */
 static int jail_wait(pid_t child, int *parent_status)
 {
-	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	static const int fwd[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 	struct sigaction sa;
 	int st, sig;
 
@@ -66,7 +66,7 @@ static int jail_wait(pid_t child, int *parent_status)
 	/* Die of the same signal, so whoever waits for cove sees how the
 	 * VM ended (a seccomp kill is SIGSYS, 159 in a shell). */
 	{
-		struct rlimit no_core = { 0, 0 };
+		struct rlimit no_core = {0, 0};
 		sigset_t set;
 
 		setrlimit(RLIMIT_CORE, &no_core);
@@ -179,7 +179,7 @@ static int jail_close_fds(const int *keep, unsigned nkeep)
 /* An empty, read-only tmpfs becomes /; the host's tree is detached. */
 static int jail_pivot(void)
 {
-	static const char *const points[] = { "/tmp", "/mnt", "/run", "/dev" };
+	static const char *const points[] = {"/tmp", "/mnt", "/run", "/dev"};
 	const char *at = NULL;
 	struct stat st;
 
@@ -188,7 +188,8 @@ static int jail_pivot(void)
 			at = points[i];
 	if (!at)
 		return -ENOENT;
-	if (mount("cove-jail", at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,nr_inodes=1,mode=0555") < 0)
+	if (mount("cove-jail", at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+		  "size=4k,nr_inodes=1,mode=0555") < 0)
 		return -errno;
 	if (chdir(at) < 0)
 		return -errno;
@@ -205,14 +206,14 @@ static int jail_pivot(void)
 
 static int jail_limit(int res, rlim_t v)
 {
-	struct rlimit rl = { v, v };
+	struct rlimit rl = {v, v};
 
 	return setrlimit(res, &rl) < 0 ? -errno : 0;
 }
 
 static int jail_drop_privileges(uid_t uid, gid_t gid)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
 	/* The bounding set: no later execve could regain a capability. */
@@ -221,8 +222,9 @@ static int jail_drop_privileges(uid_t uid, gid_t gid)
 			return -errno;
 	/* uid 0 gets no special treatment (--uid 0 stays powerless), and
 	 * the uid change below does not touch capabilities: capset does. */
-	if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
-					     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
+	if (prctl(PR_SET_SECUREBITS,
+		  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+		      SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
 		  0, 0, 0) < 0)
 		return -errno;
 	if (setgroups(0, NULL) < 0)

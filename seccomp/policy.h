@@ -13,7 +13,7 @@
  * mmap/mprotect prot) is truncated to 32 bits by the kernel itself. */
 enum seccomp_arg_kind {
 	SECCOMP_ARG_ANY,     /* any arguments */
-	SECCOMP_ARG_IN,      /* args[arg] is one of values[] */
+	SECCOMP_ARG_IN,	     /* args[arg] is one of values[] */
 	SECCOMP_ARG_NO_BITS, /* args[arg] has none of values[0].v's bits set */
 };
 
@@ -26,7 +26,7 @@ struct seccomp_rule {
 	int nr;
 	const char *name;
 	enum seccomp_arg_kind kind;
-	unsigned arg;         /* 0..5 */
+	unsigned arg;	      /* 0..5 */
 	const char *arg_name; /* as the man page names it */
 	const struct seccomp_value *values;
 	unsigned nvalues;
@@ -65,6 +65,5 @@ extern const uint8_t seccomp_ring_sqe_flags;
  * may be NULL where the number is unused. */
 extern const char *const seccomp_syscall_names[];
 extern const unsigned seccomp_nsyscall_names;
-
 
 #endif

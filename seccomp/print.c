@@ -24,8 +24,9 @@ static void print_rule(FILE *out, const struct seccomp_rule *r)
 
 void seccomp_print(FILE *out)
 {
-	fprintf(out, "seccomp: x86-64 ABI only (i386 and x32 calls kill the process);\n"
-		     "any other call kills the process (--seccomp log: reports it and fails it with ENOSYS)\n");
+	fprintf(out,
+		"seccomp: x86-64 ABI only (i386 and x32 calls kill the process);\n"
+		"any other call kills the process (--seccomp log: reports it and fails it with ENOSYS)\n");
 	for (unsigned role = 0; role < SECCOMP_NROLES; role++) {
 		const struct seccomp_table *t = seccomp_table((enum seccomp_role)role);
 

@@ -25,10 +25,10 @@ int seccomp_restrict_ring(struct io_uring *ring)
 	if (!ring || seccomp_nring_ops > 64)
 		return -EINVAL;
 	for (unsigned i = 0; i < seccomp_nring_ops; i++) {
-		res[n] = (struct io_uring_restriction){ .opcode = IORING_RESTRICTION_SQE_OP };
+		res[n] = (struct io_uring_restriction){.opcode = IORING_RESTRICTION_SQE_OP};
 		res[n++].sqe_op = seccomp_ring_ops[i].op;
 	}
-	res[n] = (struct io_uring_restriction){ .opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED };
+	res[n] = (struct io_uring_restriction){.opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED};
 	res[n++].sqe_flags = seccomp_ring_sqe_flags;
 	/* -EBADFD here means the ring was not created IORING_SETUP_R_DISABLED.
 	 * The raw syscall: Debian's shared liburing 2.3 does not export

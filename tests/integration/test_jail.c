@@ -46,7 +46,7 @@ static const char *spin_blob(void)
 /* Starts cove; stdout/stderr go to *out (a file the caller reads). */
 static pid_t start_cove(const char *const *args, int *out)
 {
-	const char *argv[32] = { cove() };
+	const char *argv[32] = {cove()};
 	char on[] = "/tmp/cove-jail-outXXXXXX";
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -75,7 +75,7 @@ static void read_out(int fd, char *buf, size_t len)
 
 static void sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -151,7 +151,7 @@ static void expect_ns_differs(pid_t pid, const char *ns)
 Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 {
 	const char *blob = spin_blob();
-	const char *args[] = { "--jail", "--raw", blob, "--timeout", "4", NULL };
+	const char *args[] = {"--jail", "--raw", blob, "--timeout", "4", NULL};
 	/* An fd cove inherits but did not open: the jail must close it. */
 	int stray = open("/etc/hostname", O_RDONLY);
 	int out, st, nfd = 0, maxfd = -1;
@@ -182,7 +182,7 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	cr_expect_str_eq(v, "65534\t65534\t65534\t65534");
 	status_field(kid, "Groups", v, sizeof(v));
 	cr_expect_str_eq(v, "", "supplementary groups kept: %s", v);
-	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+	static const char *const caps[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
 	for (unsigned i = 0; i < 5; i++) {
 		status_field(kid, caps[i], v, sizeof(v));
 		cr_expect_str_eq(v, "0000000000000000", "%s is %s", caps[i], v);
@@ -227,7 +227,7 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	closedir(d);
 	cr_expect_geq(threads, 2u, "expected the vCPU and I/O threads");
 
-	static const char *const nss[] = { "mnt", "pid", "ipc", "uts", "net", "cgroup" };
+	static const char *const nss[] = {"mnt", "pid", "ipc", "uts", "net", "cgroup"};
 	for (unsigned i = 0; i < 6; i++)
 		expect_ns_differs(kid, nss[i]);
 
@@ -238,8 +238,8 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	d = opendir(path);
 	cr_assert(d, "cannot open the jail's root");
 	while ((e = readdir(d)))
-		cr_expect(strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0, "the jail's root holds '%s'",
-			  e->d_name);
+		cr_expect(strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0,
+			  "the jail's root holds '%s'", e->d_name);
 	closedir(d);
 
 	/* Only fds cove opened, and the stray one is gone. */
@@ -255,7 +255,8 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 		snprintf(lp, sizeof(lp), "%s/%s", path, e->d_name);
 		n = readlink(lp, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
-		cr_expect_null(strstr(target, "hostname"), "fd %s (%s) leaked into the jail", e->d_name, target);
+		cr_expect_null(strstr(target, "hostname"), "fd %s (%s) leaked into the jail", e->d_name,
+			       target);
 		nfd++;
 		if (atoi(e->d_name) > maxfd)
 			maxfd = atoi(e->d_name);
@@ -279,14 +280,14 @@ Test(jail, lockdown_holds_while_the_guest_runs, .timeout = 30)
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	read_out(out, buf, sizeof(buf));
 	close(out);
-	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 124, "jailed spin did not end by its timeout (status 0x%x): %s",
-		  st, buf);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 124,
+		  "jailed spin did not end by its timeout (status 0x%x): %s", st, buf);
 	unlink(blob);
 }
 
 Test(jail, guest_boots_and_prints_inside, .timeout = 30)
 {
-	const char *args[] = { "--jail", "-c", "2", NULL };
+	const char *args[] = {"--jail", "-c", "2", NULL};
 	char buf[4096];
 	int out, st;
 	pid_t pid = start_cove(args, &out);
@@ -301,7 +302,8 @@ Test(jail, guest_boots_and_prints_inside, .timeout = 30)
 Test(jail, uid_and_gid_options_are_used, .timeout = 30)
 {
 	const char *blob = spin_blob();
-	const char *args[] = { "--jail", "--uid", "4242", "--gid", "4343", "--raw", blob, "--timeout", "3", NULL };
+	const char *args[] = {"--jail", "--uid", "4242",      "--gid", "4343",
+			      "--raw",	blob,	 "--timeout", "3",     NULL};
 	char v[128];
 	int out, st;
 	pid_t pid = start_cove(args, &out);
@@ -321,16 +323,18 @@ Test(jail, uid_and_gid_options_are_used, .timeout = 30)
 Test(jail, filter_kill_inside_reaches_the_caller, .timeout = 30)
 {
 	const char *blob = spin_blob();
-	static const char *const roles[] = { "vcpu", "io" };
+	static const char *const roles[] = {"vcpu", "io"};
 
 	for (unsigned i = 0; i < 2; i++) {
-		const char *args[] = { "--jail", "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], NULL };
+		const char *args[] = {"--jail", "--raw", blob, "--timeout", "5", "--seccomp-test-trigger",
+				      roles[i], NULL};
 		int out, st;
 		pid_t pid = start_cove(args, &out);
 
 		cr_assert_eq(waitpid(pid, &st, 0), pid);
 		close(out);
-		cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "trigger %s in the jail: status 0x%x", roles[i], st);
+		cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "trigger %s in the jail: status 0x%x",
+			  roles[i], st);
 	}
 	unlink(blob);
 }

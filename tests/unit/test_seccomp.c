@@ -5,10 +5,10 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <linux/audit.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <liburing.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +33,10 @@ struct outcome {
 /* Runs fn(arg) in a forked child on a thread with role's filter; the child
  * ends with exit_group(fn's result) if it survives. Only raw syscalls are
  * made after the install, so libc's own habits cannot blur the verdict. */
-static struct outcome run_filtered(enum seccomp_role role, enum vm_seccomp mode, long (*fn)(void *), void *arg)
+static struct outcome run_filtered(enum seccomp_role role, enum vm_seccomp mode, long (*fn)(void *),
+				   void *arg)
 {
-	struct outcome o = { 0 };
+	struct outcome o = {0};
 	int p[2];
 	pid_t pid;
 	ssize_t n, got = 0;
@@ -72,7 +73,7 @@ static bool exited(const struct outcome *o, int code)
 	return WIFEXITED(o->status) && WEXITSTATUS(o->status) == code;
 }
 
-static const enum seccomp_role roles[] = { SECCOMP_ROLE_MAIN, SECCOMP_ROLE_VCPU, SECCOMP_ROLE_IO };
+static const enum seccomp_role roles[] = {SECCOMP_ROLE_MAIN, SECCOMP_ROLE_VCPU, SECCOMP_ROLE_IO};
 
 /* One syscall with raw arguments; the child's exit code says what it got
  * (0: success, else the errno), so survival is visible apart from death. */
@@ -95,11 +96,11 @@ Test(seccomp, allowed_write_survives_every_role)
 
 	cr_assert_eq(pipe(p), 0);
 	for (unsigned i = 0; i < 3; i++) {
-		struct call c = { __NR_write, { p[1], (long)"x", 1 } };
+		struct call c = {__NR_write, {p[1], (long)"x", 1}};
 		struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &c);
 
-		cr_expect(exited(&o, 0), "role %s: write was not allowed (status 0x%x)", seccomp_table(roles[i])->role,
-			  o.status);
+		cr_expect(exited(&o, 0), "role %s: write was not allowed (status 0x%x)",
+			  seccomp_table(roles[i])->role, o.status);
 	}
 	close(p[0]);
 	close(p[1]);
@@ -108,24 +109,26 @@ Test(seccomp, allowed_write_survives_every_role)
 Test(seccomp, forbidden_calls_kill_every_role)
 {
 	static const struct call calls[] = {
-		{ __NR_socket, { AF_INET, SOCK_STREAM, 0 } },
-		{ __NR_openat, { AT_FDCWD, (long)"/etc/hostname", O_RDONLY } },
-		{ __NR_execve, { (long)"/bin/true", 0, 0 } },
-		{ __NR_ptrace, { 0 } },
-		{ __NR_clone, { SIGCHLD } },
-		{ __NR_fork, { 0 } },
-		{ __NR_mprotect, { 0, 4096, PROT_READ | PROT_EXEC } },
-		{ __NR_socketpair, { AF_UNIX, SOCK_STREAM, 0, 0 } },
-		{ __NR_eventfd2, { 0, 0 } },
-		{ __NR_io_uring_setup, { 8, 0 } },
+	    {__NR_socket, {AF_INET, SOCK_STREAM, 0}},
+	    {__NR_openat, {AT_FDCWD, (long)"/etc/hostname", O_RDONLY}},
+	    {__NR_execve, {(long)"/bin/true", 0, 0}},
+	    {__NR_ptrace, {0}},
+	    {__NR_clone, {SIGCHLD}},
+	    {__NR_fork, {0}},
+	    {__NR_mprotect, {0, 4096, PROT_READ | PROT_EXEC}},
+	    {__NR_socketpair, {AF_UNIX, SOCK_STREAM, 0, 0}},
+	    {__NR_eventfd2, {0, 0}},
+	    {__NR_io_uring_setup, {8, 0}},
 	};
 
 	for (unsigned i = 0; i < 3; i++)
 		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
-			struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, (void *)&calls[k]);
+			struct outcome o =
+			    run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, (void *)&calls[k]);
 
 			cr_expect(killed_by_sigsys(&o), "role %s survived %s (status 0x%x)",
-				  seccomp_table(roles[i])->role, seccomp_syscall_names[calls[k].nr], o.status);
+				  seccomp_table(roles[i])->role, seccomp_syscall_names[calls[k].nr],
+				  o.status);
 		}
 }
 
@@ -133,13 +136,13 @@ Test(seccomp, x32_abi_call_kills)
 {
 	/* write is allowed in every role as an x86-64 call: the x32 bit
 	 * alone must kill. */
-	struct call c = { __X32_SYSCALL_BIT | __NR_write, { 2, (long)"", 0 } };
+	struct call c = {__X32_SYSCALL_BIT | __NR_write, {2, (long)"", 0}};
 
 	for (unsigned i = 0; i < 3; i++) {
 		struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &c);
 
-		cr_expect(killed_by_sigsys(&o), "role %s: x32 write survived (status 0x%x)", seccomp_table(roles[i])->role,
-			  o.status);
+		cr_expect(killed_by_sigsys(&o), "role %s: x32 write survived (status 0x%x)",
+			  seccomp_table(roles[i])->role, o.status);
 	}
 }
 
@@ -164,17 +167,18 @@ Test(seccomp, i386_abi_call_kills_even_in_log_mode)
 Test(seccomp, vcpu_ioctl_request_is_checked)
 {
 	/* fd -1: the kernel answers EBADF if the filter lets the call by. */
-	struct call run = { __NR_ioctl, { -1, KVM_RUN, 0 } };
+	struct call run = {__NR_ioctl, {-1, KVM_RUN, 0}};
 	/* musl passes the request as a sign-extended int: same call. */
-	struct call regs_musl = { __NR_ioctl, { -1, (long)(int)KVM_GET_REGS, 0 } };
-	struct call tty = { __NR_ioctl, { -1, TIOCSTI, 0 } };
-	struct call create = { __NR_ioctl, { -1, KVM_CREATE_VCPU, 0 } };
+	struct call regs_musl = {__NR_ioctl, {-1, (long)(int)KVM_GET_REGS, 0}};
+	struct call tty = {__NR_ioctl, {-1, TIOCSTI, 0}};
+	struct call create = {__NR_ioctl, {-1, KVM_CREATE_VCPU, 0}};
 	struct outcome o;
 
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &run);
 	cr_expect(exited(&o, EBADF), "KVM_RUN was not let through (status 0x%x)", o.status);
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &regs_musl);
-	cr_expect(exited(&o, EBADF), "sign-extended KVM_GET_REGS was not let through (status 0x%x)", o.status);
+	cr_expect(exited(&o, EBADF), "sign-extended KVM_GET_REGS was not let through (status 0x%x)",
+		  o.status);
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &tty);
 	cr_expect(killed_by_sigsys(&o), "TIOCSTI survived (status 0x%x)", o.status);
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &create);
@@ -185,14 +189,14 @@ Test(seccomp, vcpu_ioctl_request_is_checked)
 
 Test(seccomp, executable_mappings_kill)
 {
-	struct call rw = { __NR_mmap, { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 } };
-	struct call rx = { __NR_mmap, { 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 } };
+	struct call rw = {__NR_mmap, {0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0}};
+	struct call rx = {__NR_mmap, {0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0}};
 
 	for (unsigned i = 0; i < 3; i++) {
 		struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &rw);
 
-		cr_expect(exited(&o, 0), "role %s: rw mmap refused (status 0x%x)", seccomp_table(roles[i])->role,
-			  o.status);
+		cr_expect(exited(&o, 0), "role %s: rw mmap refused (status 0x%x)",
+			  seccomp_table(roles[i])->role, o.status);
 		o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &rx);
 		cr_expect(killed_by_sigsys(&o), "role %s: PROT_EXEC mmap survived (status 0x%x)",
 			  seccomp_table(roles[i])->role, o.status);
@@ -222,7 +226,8 @@ Test(seccomp, log_mode_names_the_call_and_goes_on)
 
 		cr_expect(exited(&o, 0), "role %s: log mode did not go on with ENOSYS (status 0x%x)",
 			  seccomp_table(roles[i])->role, o.status);
-		snprintf(want, sizeof(want), "cove: seccomp: %s thread called socket (nr %d); denied\nafter\n",
+		snprintf(want, sizeof(want),
+			 "cove: seccomp: %s thread called socket (nr %d); denied\nafter\n",
 			 seccomp_table(roles[i])->role, __NR_socket);
 		cr_expect_str_eq(o.err, want);
 	}
@@ -230,13 +235,15 @@ Test(seccomp, log_mode_names_the_call_and_goes_on)
 
 Test(seccomp, log_mode_reports_argument_violations)
 {
-	struct call tty = { __NR_ioctl, { -1, TIOCSTI, 0 } };
+	struct call tty = {__NR_ioctl, {-1, TIOCSTI, 0}};
 	struct outcome o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_LOG, do_call, &tty);
 	char want[128];
 
 	cr_expect(exited(&o, ENOSYS), "denied ioctl did not fail with ENOSYS (status 0x%x)", o.status);
-	snprintf(want, sizeof(want), "cove: seccomp: vcpu thread called ioctl (nr %d) with request 0x%x outside its rule; denied\n",
-		 __NR_ioctl, (unsigned)TIOCSTI);
+	snprintf(
+	    want, sizeof(want),
+	    "cove: seccomp: vcpu thread called ioctl (nr %d) with request 0x%x outside its rule; denied\n",
+	    __NR_ioctl, (unsigned)TIOCSTI);
 	cr_expect_str_eq(o.err, want);
 }
 
@@ -268,7 +275,7 @@ Test(seccomp, every_listed_syscall_survives_its_filter)
 
 		for (unsigned k = 0; k < t->nrules; k++) {
 			const struct seccomp_rule *r = &t->rules[k];
-			struct call c = { r->nr, { -1, -1, -1, -1, -1, -1 } };
+			struct call c = {r->nr, {-1, -1, -1, -1, -1, -1}};
 			struct outcome o;
 
 			/* These end or unwind the thread on any arguments. */
@@ -281,8 +288,8 @@ Test(seccomp, every_listed_syscall_survives_its_filter)
 			if (r->nr == __NR_tkill)
 				c.a[1] = 0; /* signal 0 to tid -1: EINVAL */
 			o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &c);
-			cr_expect(WIFEXITED(o.status), "role %s: listed %s was killed (status 0x%x)", t->role, r->name,
-				  o.status);
+			cr_expect(WIFEXITED(o.status), "role %s: listed %s was killed (status 0x%x)", t->role,
+				  r->name, o.status);
 		}
 	}
 }
@@ -296,17 +303,17 @@ Test(seccomp, every_listed_syscall_survives_its_filter)
 
 Test(seccomp, role_sizes_meet_targets)
 {
-	cr_expect_leq(seccomp_table(SECCOMP_ROLE_VCPU)->nrules, 15u + SANITIZER_EXTRA, "vCPU role lists %u syscalls",
-		      seccomp_table(SECCOMP_ROLE_VCPU)->nrules);
-	cr_expect_leq(seccomp_table(SECCOMP_ROLE_IO)->nrules, 25u + SANITIZER_EXTRA, "I/O role lists %u syscalls",
-		      seccomp_table(SECCOMP_ROLE_IO)->nrules);
+	cr_expect_leq(seccomp_table(SECCOMP_ROLE_VCPU)->nrules, 15u + SANITIZER_EXTRA,
+		      "vCPU role lists %u syscalls", seccomp_table(SECCOMP_ROLE_VCPU)->nrules);
+	cr_expect_leq(seccomp_table(SECCOMP_ROLE_IO)->nrules, 25u + SANITIZER_EXTRA,
+		      "I/O role lists %u syscalls", seccomp_table(SECCOMP_ROLE_IO)->nrules);
 	for (unsigned i = 0; i < 3; i++) {
 		const struct seccomp_table *t = seccomp_table(roles[i]);
 
 		for (unsigned k = 0; k < t->nrules; k++)
 			for (unsigned j = k + 1; j < t->nrules; j++)
-				cr_expect_neq(t->rules[k].nr, t->rules[j].nr, "role %s lists %s twice", t->role,
-					      t->rules[k].name);
+				cr_expect_neq(t->rules[k].nr, t->rules[j].nr, "role %s lists %s twice",
+					      t->role, t->rules[k].name);
 	}
 }
 
@@ -352,12 +359,12 @@ static uint32_t bpf_eval(const struct sock_filter *p, int n, const struct seccom
 	return 0;
 }
 
-static uint32_t eval_call(enum seccomp_role role, enum vm_seccomp mode, uint32_t arch, int nr, uint64_t argval,
-			  int arg, uint64_t other)
+static uint32_t eval_call(enum seccomp_role role, enum vm_seccomp mode, uint32_t arch, int nr,
+			  uint64_t argval, int arg, uint64_t other)
 {
 	struct sock_filter prog[SECCOMP_PROG_MAX];
 	int n = seccomp_build(role, mode, prog, SECCOMP_PROG_MAX);
-	struct seccomp_data d = { .nr = nr, .arch = arch };
+	struct seccomp_data d = {.nr = nr, .arch = arch};
 
 	cr_assert_gt(n, 0);
 	for (int i = 0; i < 6; i++)
@@ -371,16 +378,55 @@ static const struct {
 	const char *name;
 	uint32_t v;
 } known[] = {
-#define K(x) { #x, (uint32_t)(x) }
-	K(KVM_RUN), K(KVM_GET_REGS), K(KVM_SET_REGS), K(KVM_GET_SREGS), K(KVM_SET_SREGS), K(KVM_INTERRUPT),
-	K(KVM_GET_MSRS), K(KVM_SET_MSRS), K(KVM_GET_VCPU_EVENTS), K(KVM_SET_VCPU_EVENTS), K(KVM_TRANSLATE),
-	K(KVM_SIGNAL_MSI), K(KVM_IRQ_LINE_STATUS), K(KVM_IRQ_LINE), K(KVM_SET_GSI_ROUTING), K(KVM_GET_LAPIC),
-	K(KVM_SET_LAPIC), K(KVM_SET_MP_STATE), K(KVM_GET_MP_STATE), K(KVM_IRQFD), K(KVM_IOEVENTFD),
-	K(KVM_GET_XSAVE), K(KVM_SET_XSAVE), K(KVM_GET_CLOCK), K(KVM_SET_CLOCK), K(KVM_KVMCLOCK_CTRL),
-	K(KVM_SET_USER_MEMORY_REGION), K(KVM_GET_DIRTY_LOG), K(KVM_CLEAR_DIRTY_LOG), K(KVM_SET_GUEST_DEBUG),
-	K(KVM_GET_DEBUGREGS), K(KVM_SET_DEBUGREGS), K(KVM_GET_FPU), K(KVM_SET_FPU), K(KVM_NMI), K(KVM_SMI),
-	K(KVM_GET_IRQCHIP), K(KVM_SET_IRQCHIP), K(KVM_GET_PIT2), K(KVM_SET_PIT2), K(KVM_RESET_DIRTY_RINGS),
-	K(KVM_GET_XCRS), K(KVM_SET_XCRS), K(KVM_SET_CPUID2), K(KVM_GET_CPUID2),
+#define K(x)                                                                                                 \
+	{                                                                                                    \
+#x, (uint32_t)(x)                                                                            \
+	}
+    K(KVM_RUN),
+    K(KVM_GET_REGS),
+    K(KVM_SET_REGS),
+    K(KVM_GET_SREGS),
+    K(KVM_SET_SREGS),
+    K(KVM_INTERRUPT),
+    K(KVM_GET_MSRS),
+    K(KVM_SET_MSRS),
+    K(KVM_GET_VCPU_EVENTS),
+    K(KVM_SET_VCPU_EVENTS),
+    K(KVM_TRANSLATE),
+    K(KVM_SIGNAL_MSI),
+    K(KVM_IRQ_LINE_STATUS),
+    K(KVM_IRQ_LINE),
+    K(KVM_SET_GSI_ROUTING),
+    K(KVM_GET_LAPIC),
+    K(KVM_SET_LAPIC),
+    K(KVM_SET_MP_STATE),
+    K(KVM_GET_MP_STATE),
+    K(KVM_IRQFD),
+    K(KVM_IOEVENTFD),
+    K(KVM_GET_XSAVE),
+    K(KVM_SET_XSAVE),
+    K(KVM_GET_CLOCK),
+    K(KVM_SET_CLOCK),
+    K(KVM_KVMCLOCK_CTRL),
+    K(KVM_SET_USER_MEMORY_REGION),
+    K(KVM_GET_DIRTY_LOG),
+    K(KVM_CLEAR_DIRTY_LOG),
+    K(KVM_SET_GUEST_DEBUG),
+    K(KVM_GET_DEBUGREGS),
+    K(KVM_SET_DEBUGREGS),
+    K(KVM_GET_FPU),
+    K(KVM_SET_FPU),
+    K(KVM_NMI),
+    K(KVM_SMI),
+    K(KVM_GET_IRQCHIP),
+    K(KVM_SET_IRQCHIP),
+    K(KVM_GET_PIT2),
+    K(KVM_SET_PIT2),
+    K(KVM_RESET_DIRTY_RINGS),
+    K(KVM_GET_XCRS),
+    K(KVM_SET_XCRS),
+    K(KVM_SET_CPUID2),
+    K(KVM_GET_CPUID2),
 #undef K
 };
 
@@ -410,9 +456,9 @@ Test(seccomp, printed_profile_is_the_filter)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	bool listed[SECCOMP_NROLES][1024] = { { false } };
+	bool listed[SECCOMP_NROLES][1024] = {{false}};
 	int role = -1;
-	unsigned count[SECCOMP_NROLES] = { 0 }, said[SECCOMP_NROLES] = { 0 };
+	unsigned count[SECCOMP_NROLES] = {0}, said[SECCOMP_NROLES] = {0};
 	char *save = NULL;
 
 	cr_assert(f);
@@ -441,17 +487,20 @@ Test(seccomp, printed_profile_is_the_filter)
 		listed[role][nr] = true;
 		count[role]++;
 		if (strcmp(rest, "any arguments") == 0) {
-			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0), SECCOMP_RET_ALLOW,
-				     "%s printed as free, denied with zero args", name);
+			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0),
+				     SECCOMP_RET_ALLOW, "%s printed as free, denied with zero args", name);
 			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, ~0ull),
-				     SECCOMP_RET_ALLOW, "%s printed as free, denied with all-ones args", name);
+				     SECCOMP_RET_ALLOW, "%s printed as free, denied with all-ones args",
+				     name);
 		} else if (strstr(rest, "without PROT_EXEC")) {
 			int arg;
 
 			cr_assert_eq(sscanf(rest, "prot (arg %d)", &arg), 1, "rule '%s'", rest);
-			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, PROT_READ | PROT_WRITE, arg, ~0ull),
+			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr,
+					       PROT_READ | PROT_WRITE, arg, ~0ull),
 				     SECCOMP_RET_ALLOW, "%s rw denied", name);
-			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, PROT_READ | PROT_EXEC, arg, 0),
+			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr,
+					       PROT_READ | PROT_EXEC, arg, 0),
 				     SECCOMP_RET_KILL_PROCESS, "%s PROT_EXEC allowed", name);
 		} else {
 			int arg, off = 0;
@@ -462,8 +511,10 @@ Test(seccomp, printed_profile_is_the_filter)
 			cr_assert(vals, "unparsed rule '%s' for %s", rest, name);
 			cr_assert_eq(sscanf(rest, "%*s (arg %d)%n", &arg, &off), 1, "rule '%s'", rest);
 			for (char *tok = strtok(vals + 7, " "); tok; tok = strtok(NULL, " ")) {
-				cr_assert(known_value(tok, &allowed[na]), "printed value %s unknown to the test", tok);
-				cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, allowed[na], arg, ~0ull),
+				cr_assert(known_value(tok, &allowed[na]),
+					  "printed value %s unknown to the test", tok);
+				cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr,
+						       allowed[na], arg, ~0ull),
 					     SECCOMP_RET_ALLOW, "%s %s denied", name, tok);
 				na++;
 			}
@@ -474,28 +525,34 @@ Test(seccomp, printed_profile_is_the_filter)
 				for (unsigned j = 0; j < na; j++)
 					in |= allowed[j] == known[i].v;
 				if (!in)
-					cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, known[i].v, arg, 0),
-						     SECCOMP_RET_KILL_PROCESS, "role %s: %s %s allowed but not printed",
+					cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr,
+							       known[i].v, arg, 0),
+						     SECCOMP_RET_KILL_PROCESS,
+						     "role %s: %s %s allowed but not printed",
 						     seccomp_table(role)->role, name, known[i].name);
 			}
 		}
 		/* Foreign ABIs never pass, listed or not. */
-		cr_expect_eq(eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_I386, nr, 0, 0, 0), SECCOMP_RET_KILL_PROCESS);
-		cr_expect_eq(eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr | __X32_SYSCALL_BIT, 0, 0, 0),
+		cr_expect_eq(eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_I386, nr, 0, 0, 0),
 			     SECCOMP_RET_KILL_PROCESS);
+		cr_expect_eq(
+		    eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr | __X32_SYSCALL_BIT, 0, 0, 0),
+		    SECCOMP_RET_KILL_PROCESS);
 	}
 	free(text);
 	for (unsigned r = 0; r < SECCOMP_NROLES; r++) {
-		cr_expect_eq(count[r], said[r], "role %s: %u lines, count says %u", seccomp_table(r)->role, count[r],
-			     said[r]);
+		cr_expect_eq(count[r], said[r], "role %s: %u lines, count says %u", seccomp_table(r)->role,
+			     count[r], said[r]);
 		cr_expect_gt(count[r], 0u);
 		for (int nr = 0; nr < 1024; nr++) {
 			if (listed[r][nr])
 				continue;
-			cr_expect_eq(eval_call(r, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0), SECCOMP_RET_KILL_PROCESS,
-				     "role %s: unprinted nr %d allowed", seccomp_table(r)->role, nr);
-			cr_expect_eq(eval_call(r, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr, 0, 0, ~0ull), SECCOMP_RET_TRAP,
-				     "role %s: unprinted nr %d not trapped in log mode", seccomp_table(r)->role, nr);
+			cr_expect_eq(eval_call(r, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0),
+				     SECCOMP_RET_KILL_PROCESS, "role %s: unprinted nr %d allowed",
+				     seccomp_table(r)->role, nr);
+			cr_expect_eq(eval_call(r, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr, 0, 0, ~0ull),
+				     SECCOMP_RET_TRAP, "role %s: unprinted nr %d not trapped in log mode",
+				     seccomp_table(r)->role, nr);
 		}
 	}
 }
@@ -549,7 +606,8 @@ Test(seccomp_ring, restricted_ring_runs_allowed_ops_only)
 	cr_expect_eq(ring_submit_one(&ring, prep_openat), -EACCES, "OPENAT not refused");
 	cr_expect_eq(ring_submit_one(&ring, prep_socket), -EACCES, "SOCKET not refused");
 	cr_expect_eq(ring_submit_one(&ring, prep_nop_fixed), -EACCES, "IOSQE_FIXED_FILE not refused");
-	cr_expect_eq(io_uring_register_files(&ring, &fd, 1), -EACCES, "register after restriction not refused");
+	cr_expect_eq(io_uring_register_files(&ring, &fd, 1), -EACCES,
+		     "register after restriction not refused");
 	io_uring_queue_exit(&ring);
 }
 
