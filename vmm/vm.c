@@ -655,16 +655,13 @@ int vm_run(const struct vm_config *cfg)
 	};
 
 	if (cfg->jail) {
-		int parent_status = 0;
-
+		/* The waiting parent never returns from jail_unshare. */
 		vm_snapshot_fds(true, NULL, NULL);
-		r = jail_unshare(cfg, &parent_status);
+		r = jail_unshare(cfg);
 		if (r < 0) {
 			fprintf(stderr, "cove: --jail: %s\n", strerror(-r));
 			return COVE_EXIT_HOST;
 		}
-		if (r == 1)
-			return parent_status;
 	}
 
 	/* Every thread inherits this mask: the host's signals arrive through

@@ -93,19 +93,38 @@ static void expect_sigsys(const struct run *r, const char *what)
 		  "%s: cove was not killed by SIGSYS (status 0x%x), stderr:\n%s", what, r->status, r->err);
 }
 
+/* The main role is --jail's waiting parent; the other two are threads of
+ * any cove. */
+static const char *const roles[] = {"vcpu", "io", "main"};
+
+static const char *jail_for(const char *role)
+{
+	return strcmp(role, "main") == 0 ? "--jail" : NULL;
+}
+
 Test(seccomp_cove, strict_trigger_kills_on_every_role)
 {
-	static const char *const roles[] = {"vcpu", "io", "main"};
 	const char *blob = spin_blob();
 
 	for (unsigned i = 0; i < 3; i++) {
-		const char *args[] = {"--raw",	blob, "--timeout", "5", "--seccomp-test-trigger",
-				      roles[i], NULL};
+		const char *args[] = {
+		    "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], jail_for(roles[i]),
+		    NULL};
 		struct run r = run_cove(args, 0);
 
 		expect_sigsys(&r, roles[i]);
 	}
 	unlink(blob);
+}
+
+Test(seccomp_cove, main_trigger_without_jail_is_a_usage_error)
+{
+	const char *args[] = {"--seccomp-test-trigger", "main", NULL};
+	struct run r = run_cove(args, 0);
+
+	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2, "status 0x%x, stderr:\n%s", r.status,
+		  r.err);
+	cr_expect(strstr(r.err, "--jail's waiting parent"), "stderr:\n%s", r.err);
 }
 
 Test(seccomp_cove, default_profile_is_strict)
@@ -124,19 +143,23 @@ Test(seccomp_cove, default_profile_is_strict)
 
 Test(seccomp_cove, log_mode_names_the_call_and_runs_to_the_end)
 {
-	static const char *const roles[] = {"vcpu", "io", "main"};
 	const char *blob = spin_blob();
 	char want[128];
 
 	for (unsigned i = 0; i < 3; i++) {
-		const char *args[] = {
-		    "--raw",  blob, "--timeout", "1", "--seccomp", "log", "--seccomp-test-trigger",
-		    roles[i], NULL};
+		const char *args[] = {"--raw",
+				      blob,
+				      "--timeout",
+				      "1",
+				      "--seccomp",
+				      "log",
+				      "--seccomp-test-trigger",
+				      roles[i],
+				      jail_for(roles[i]),
+				      NULL};
 		struct run r = run_cove(args, 0);
 
-		/* The main thread runs the boot vCPU, under the vCPU filter. */
-		snprintf(want, sizeof(want), "%s thread called socket (nr 41); denied\n",
-			 strcmp(roles[i], "main") == 0 ? "vcpu" : roles[i]);
+		snprintf(want, sizeof(want), "%s thread called socket (nr 41); denied\n", roles[i]);
 		cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 124,
 			  "trigger %s in log mode: not the timeout's status 124 (status 0x%x), stderr:\n%s",
 			  roles[i], r.status, r.err);
