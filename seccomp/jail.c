@@ -1,6 +1,6 @@
 /* seccomp: the jail (--jail). Namespaces first (before the VM exists), then
  * once everything is open: an empty read-only root, no privileges, tight
- * rlimits (fds, cores), no stray fds.
+ * rlimits (fds, cores), no stray fds; no new tasks once every thread runs.
  * The parent that waits outside the PID namespace is locked down as well.
  * See seccomp/THREATS.md for what each step stops.
  * Interfaces: namespaces(7), pivot_root(2), capabilities(7), prctl(2). */
@@ -374,4 +374,12 @@ int jail_lockdown(const struct vm_config *cfg, const int *keep, unsigned nkeep)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+int jail_no_new_tasks(void)
+{
+	/* The count is per real uid, host-wide (every jailed cove runs as
+	 * nobody), and checked only when a task is made: 0 refuses every
+	 * new one and touches none that runs. */
+	return jail_limit(RLIMIT_NPROC, 0);
 }

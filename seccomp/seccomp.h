@@ -27,11 +27,15 @@ void seccomp_print(FILE *out);
  *   jail_unshare()            first, with --jail, before /dev/kvm is opened
  *   ... open every file, tap, socket; make the VM, memory, vCPU fds ...
  *   evloop ring created with IORING_SETUP_R_DISABLED, then
+ *   jail_ring_limit()         with --jail
  *   seccomp_restrict_ring()   before the I/O thread starts (any mode)
  *   jail_lockdown()           with --jail, before any other thread starts
  *   in each new thread:       seccomp_install(role, cfg->seccomp);
  *                             seccomp_test_trigger(role, cfg->seccomp_trigger);
- *   main thread, after the last thread started, as the boot vCPU:
+ *   I/O thread, after that:   jail_ring_workers(), with --jail, before the
+ *                             boot vCPU may run the guest
+ *   main thread, after the last thread started and the I/O thread's step
+ *   above: jail_no_new_tasks() with --jail; then, as the boot vCPU,
  *                             seccomp_install(SECCOMP_ROLE_VCPU, ...)
  * Filters stack: a thread created after its creator installed a filter
  * runs under both, so the main thread installs its own last.
@@ -62,17 +66,26 @@ int seccomp_restrict_ring(struct io_uring *ring);
  * thread starts, jail_lockdown() pivots into an empty root, sets
  * no_new_privs, drops to cfg->uid/gid and all capabilities, sets rlimits
  * (an fd limit, no core dumps) and closes every fd but keep[0..nkeep).
- * Both return -errno on failure. */
+ * Once every task cove needs exists (its threads, KVM's per-VM worker,
+ * the ring's workers: jail_ring_limit, jail_ring_workers),
+ * jail_no_new_tasks() sets RLIMIT_NPROC to 0. All return -errno on failure. */
 int jail_unshare(const struct vm_config *cfg);
 int jail_lockdown(const struct vm_config *cfg, const int *keep, unsigned nkeep);
+int jail_no_new_tasks(void);
 /* jail_lockdown keeps fds 0, 1 and 2 besides keep[], and sets RLIMIT_NOFILE
  * to one past the highest kept fd: every fd cove needs (vCPU fds too) must
- * exist by then. "No new processes" is the filters' job (no role may
- * clone, fork or execve), not RLIMIT_NPROC's: the limit counts every task
- * of the uid, threads and KVM's own per-VM worker (made at the first
- * KVM_RUN, Linux 6.13+) included, and at 0 KVM_RUN fails with EAGAIN for
- * ever.
+ * exist by then. RLIMIT_NPROC counts every task of the uid, threads, KVM's
+ * per-VM worker (made at the first KVM_RUN, Linux 6.13+) and io_uring's
+ * io-wq workers included: at 0, KVM_RUN fails with EAGAIN for ever if the
+ * worker does not exist yet, and a ring request that blocks is cancelled
+ * if no io-wq worker does. The VM core therefore makes them first.
  * The VM core must catch (or block and read) SIGTERM, since the init of a
  * PID namespace ignores signals it has no handler for. */
+/* With --jail, before the ring is restricted: the I/O thread may have one
+ * io-wq worker of each kind, no more. Then on the I/O thread, once its
+ * filter is in: makes those workers now (two IOSQE_ASYNC requests whose
+ * completions carry user_data 0). 0 or -errno. */
+int jail_ring_limit(struct io_uring *ring);
+int jail_ring_workers(struct io_uring *ring);
 
 #endif

@@ -2,9 +2,10 @@
  * cove (the child of the waiting cove, PID 1 of its namespace) runs as
  * nobody with no capabilities, no_new_privs and seccomp on every thread, in
  * an empty tmpfs root, in namespaces other than ours, with only the fds it
- * opened and tight rlimits; the waiting cove is locked down as well;
- * guests still boot and print; a filter kill in the jail or in the
- * waiting cove still reaches the caller as SIGSYS. */
+ * opened and tight rlimits (no new processes); the waiting
+ * cove is locked down as well; guests still boot, print, use a disk and
+ * read entropy; a filter kill in the jail or in the waiting cove still
+ * reaches the caller as SIGSYS. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -340,10 +341,12 @@ Test(jail, lockdown_holds_while_the_guest_runs)
 	closedir(d);
 	cr_expect_geq(nfd, 4);
 
-	/* rlimits: no cores, no fd beyond those open. */
+	/* rlimits: no cores, no fd beyond those open, no new process (nor
+	 * thread: every one cove needs runs by now). */
 	read_limits(kid, buf, sizeof(buf));
 	cr_expect(limit_is(buf, "Max core file size", 0), "CORE not 0:\n%s", buf);
 	cr_expect(limit_is(buf, "Max open files", maxfd + 1), "NOFILE not %d:\n%s", maxfd + 1, buf);
+	cr_expect(limit_is(buf, "Max processes", 0), "NPROC not 0:\n%s", buf);
 
 	wait_cove(pid, &st);
 	read_out(out, buf, sizeof(buf));
@@ -479,4 +482,59 @@ Test(jail, waiting_parent_trigger_in_log_mode_is_named)
 	cr_expect(strstr(buf, "cove: seccomp: main thread called socket (nr 41); denied\n"), "no report: %s",
 		  buf);
 	unlink(blob);
+}
+
+/* A guest of the test suite, as the jailed cove runs it: its status, and
+ * its output (with cove's) in out. */
+static int run_jailed_guest(const char *const *args, char *out, size_t len)
+{
+	int fd, st;
+	pid_t pid = start_cove(args, &fd);
+
+	wait_cove(pid, &st);
+	read_out(fd, out, len);
+	close(fd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *guest(const char *name)
+{
+	static char path[512];
+	const char *b = getenv("COVE_BUILD");
+
+	cr_assert(b, "COVE_BUILD is not set (scripts/test.sh sets it)");
+	snprintf(path, sizeof(path), "%s/guests/virtio/%s", b, name);
+	return path;
+}
+
+/* The disk's blocking requests (the flush) run on io_uring's worker, which
+ * must exist before the jail allows no new task. */
+Test(jail, guest_writes_flushes_and_reads_a_disk_inside)
+{
+	char img[] = "/tmp/cove-jail-blkXXXXXX", out[4096];
+	unsigned char b[4096];
+	int fd = mkstemp(img);
+	const char *args[] = {"--jail", "--timeout", "30", "--disk", img, guest("blktest.elf"), NULL};
+	int st;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, 1 << 20), 0);
+	st = run_jailed_guest(args, out, sizeof(out));
+	cr_expect_eq(st, 0, "status %d: %s", st, out);
+	cr_expect(strstr(out, "blktest: ok"), "the guest did not say ok: %s", out);
+	cr_assert_eq(pread(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
+	for (unsigned i = 0; i < sizeof(b); i++)
+		cr_assert_eq(b[i], (unsigned char)(i * 13 + 1), "file byte %u is not the guest's pattern", i);
+	close(fd);
+	unlink(img);
+}
+
+Test(jail, guest_reads_entropy_inside)
+{
+	const char *args[] = {"--jail", "--timeout", "30", "--rng", guest("rngtest.elf"), NULL};
+	char out[4096];
+	int st = run_jailed_guest(args, out, sizeof(out));
+
+	cr_expect_eq(st, 0, "status %d: %s", st, out);
+	cr_expect(strstr(out, "rngtest: ok "), "the guest got no entropy: %s", out);
 }
