@@ -599,6 +599,9 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: I/O thread set-up: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
+	/* The VM and vCPU fds are all cove needs of KVM from here on. */
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
 	/* One KVM_RUN that returns at once (immediate_exit): KVM makes its
 	 * per-VM worker task on a VM's first KVM_RUN, and once the guest runs
 	 * --jail allows no new task (RLIMIT_NPROC 0). No guest code runs. */

@@ -2,7 +2,7 @@
  * cove (the child of the waiting cove, PID 1 of its namespace) runs as
  * nobody with no capabilities, no_new_privs and seccomp on every thread, in
  * an empty tmpfs root, in namespaces other than ours, with only the fds it
- * opened and tight rlimits (no new processes); the waiting
+ * opened (not /dev/kvm) and tight rlimits (no new processes); the waiting
  * cove is locked down as well; guests still boot, print, use a disk and
  * read entropy; a filter kill in the jail or in the waiting cove still
  * reaches the caller as SIGSYS. */
@@ -208,6 +208,37 @@ static void wait_for_output(int out, char c)
 	cr_assert_fail("the guest printed no '%c': %s", c, buf);
 }
 
+/* No fd of pid is /dev/kvm (cove keeps the VM's and vCPUs' fds only).
+ * Compared by device number: in the jail the link reads "/kvm", its
+ * mount being detached from the jail's root. */
+static void expect_no_dev_kvm(pid_t pid)
+{
+	char path[64];
+	struct stat kvm;
+	struct dirent *e;
+	DIR *d;
+
+	cr_assert_eq(stat("/dev/kvm", &kvm), 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	cr_assert(d);
+	while ((e = readdir(d))) {
+		char lp[400], target[256];
+		struct stat st;
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(lp, sizeof(lp), "%s/%s", path, e->d_name);
+		n = readlink(lp, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		if (stat(lp, &st) == 0)
+			cr_expect(!S_ISCHR(st.st_mode) || st.st_rdev != kvm.st_rdev,
+				  "fd %s of pid %d is still /dev/kvm (%s)", e->d_name, (int)pid, target);
+	}
+	closedir(d);
+}
+
 /* The jailed cove: the only child of the waiting cove, once it runs under
  * its final uid (so its lock-down is done). 0 if it never got there. */
 static pid_t jailed_child(pid_t parent, const char *uid)
@@ -319,7 +350,9 @@ Test(jail, lockdown_holds_while_the_guest_runs)
 
 	expect_empty_root(kid, "the jailed cove");
 
-	/* Only fds cove opened, and the stray one is gone. */
+	/* Only fds cove opened, and the stray one is gone; so is /dev/kvm,
+	 * once the VM and its vCPUs exist. */
+	expect_no_dev_kvm(kid);
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)kid);
 	d = opendir(path);
 	cr_assert(d);
@@ -537,4 +570,21 @@ Test(jail, guest_reads_entropy_inside)
 
 	cr_expect_eq(st, 0, "status %d: %s", st, out);
 	cr_expect(strstr(out, "rngtest: ok "), "the guest got no entropy: %s", out);
+}
+
+/* Without --jail too, /dev/kvm is closed once the VM and vCPUs exist. */
+Test(jail, dev_kvm_is_closed_without_jail_too)
+{
+	const char *blob = spin_blob();
+	const char *args[] = {"--raw", blob, "--timeout", "20", NULL};
+	int out, st;
+	pid_t pid = start_cove(args, &out);
+
+	wait_for_output(out, 'R');
+	expect_no_dev_kvm(pid);
+	kill(pid, SIGTERM);
+	wait_cove(pid, &st);
+	close(out);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "status 0x%x", st);
+	unlink(blob);
 }
