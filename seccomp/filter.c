@@ -20,8 +20,12 @@
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
+/* si_code of a filter's SIGSYS (glibc's signal.h may not say it). */
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1
+#endif
 
-#define DATA_NR offsetof(struct seccomp_data, nr)
+#define DATA_NR	  offsetof(struct seccomp_data, nr)
 #define DATA_ARCH offsetof(struct seccomp_data, arch)
 /* Low 32 bits of argument i (x86-64 is little-endian). */
 #define DATA_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
@@ -34,45 +38,80 @@ struct prog_writer {
 static void emit(struct prog_writer *w, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 {
 	if (w->n < w->max)
-		w->p[w->n] = (struct sock_filter){ code, jt, jf, k };
+		w->p[w->n] = (struct sock_filter){code, jt, jf, k};
 	w->n++;
+}
+
+/* How many of check's values stand for a number under ids. */
+static unsigned check_nvalues(const struct seccomp_check *c, const struct seccomp_ids *ids)
+{
+	unsigned n = 0;
+	uint32_t v;
+
+	for (unsigned k = 0; k < c->nvalues; k++)
+		n += seccomp_value_of(&c->values[k], ids, &v);
+	return n;
+}
+
+/* The instructions of one check: load the argument, compare, deny on a
+ * mismatch; a match falls through to the next check (or the allow). */
+static unsigned check_len(const struct seccomp_check *c, const struct seccomp_ids *ids)
+{
+	switch (c->kind) {
+	case SECCOMP_ARG_IN:
+		return check_nvalues(c, ids) + 2;
+	case SECCOMP_ARG_NO_BITS:
+		return 3;
+	default:
+		return 0;
+	}
 }
 
 /* The instructions after "nr matched" for one rule; each path ends in a
  * return, so the next rule's compare still sees the syscall number in A. */
-static unsigned rule_len(const struct seccomp_rule *r)
+static unsigned rule_len(const struct seccomp_rule *r, const struct seccomp_ids *ids)
 {
-	switch (r->kind) {
+	unsigned n = 1;
+
+	for (unsigned i = 0; i < SECCOMP_MAX_CHECKS; i++)
+		n += check_len(&r->checks[i], ids);
+	return n;
+}
+
+static void emit_check(struct prog_writer *w, const struct seccomp_check *c, const struct seccomp_ids *ids,
+		       uint32_t deny)
+{
+	unsigned n = check_nvalues(c, ids), k = 0;
+	uint32_t v;
+
+	switch (c->kind) {
 	case SECCOMP_ARG_IN:
-		return r->nvalues + 3;
+		emit(w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARG_LO(c->arg));
+		for (unsigned i = 0; i < c->nvalues; i++)
+			if (seccomp_value_of(&c->values[i], ids, &v)) {
+				/* A match jumps over the rest and the deny. */
+				emit(w, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(n - k), 0, v);
+				k++;
+			}
+		emit(w, BPF_RET | BPF_K, 0, 0, deny);
+		break;
 	case SECCOMP_ARG_NO_BITS:
-		return 4;
+		emit(w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARG_LO(c->arg));
+		emit(w, BPF_JMP | BPF_JSET | BPF_K, 0, 1, c->values[0].v);
+		emit(w, BPF_RET | BPF_K, 0, 0, deny);
+		break;
 	default:
-		return 1;
+		break;
 	}
 }
 
-static void emit_rule(struct prog_writer *w, const struct seccomp_rule *r, uint32_t deny)
+static void emit_rule(struct prog_writer *w, const struct seccomp_rule *r, const struct seccomp_ids *ids,
+		      uint32_t deny)
 {
-	emit(w, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)rule_len(r), (uint32_t)r->nr);
-	switch (r->kind) {
-	case SECCOMP_ARG_IN:
-		emit(w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARG_LO(r->arg));
-		for (unsigned k = 0; k < r->nvalues; k++)
-			emit(w, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(r->nvalues - k), 0, r->values[k].v);
-		emit(w, BPF_RET | BPF_K, 0, 0, deny);
-		emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-		break;
-	case SECCOMP_ARG_NO_BITS:
-		emit(w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_ARG_LO(r->arg));
-		emit(w, BPF_JMP | BPF_JSET | BPF_K, 0, 1, r->values[0].v);
-		emit(w, BPF_RET | BPF_K, 0, 0, deny);
-		emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-		break;
-	default:
-		emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-		break;
-	}
+	emit(w, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)rule_len(r, ids), (uint32_t)r->nr);
+	for (unsigned i = 0; i < SECCOMP_MAX_CHECKS; i++)
+		emit_check(w, &r->checks[i], ids, deny);
+	emit(w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 }
 
 /* Rules per leaf of the search tree: a leaf compares the number against
@@ -80,16 +119,17 @@ static void emit_rule(struct prog_writer *w, const struct seccomp_rule *r, uint3
 #define SECCOMP_LEAF 4
 
 /* Instructions emit_tree writes for sorted rules [lo, hi). */
-static unsigned tree_len(const struct seccomp_rule *const *r, unsigned lo, unsigned hi)
+static unsigned tree_len(const struct seccomp_rule *const *r, unsigned lo, unsigned hi,
+			 const struct seccomp_ids *ids)
 {
 	unsigned n = 0;
 
 	if (hi - lo <= SECCOMP_LEAF) {
 		for (unsigned i = lo; i < hi; i++)
-			n += 1 + rule_len(r[i]);
+			n += 1 + rule_len(r[i], ids);
 		return n + 1;
 	}
-	return 1 + tree_len(r, lo, lo + (hi - lo) / 2) + tree_len(r, lo + (hi - lo) / 2, hi);
+	return 1 + tree_len(r, lo, lo + (hi - lo) / 2, ids) + tree_len(r, lo + (hi - lo) / 2, hi, ids);
 }
 
 /* A binary search on the syscall number (in A) over rules sorted by it:
@@ -98,29 +138,30 @@ static unsigned tree_len(const struct seccomp_rule *const *r, unsigned lo, unsig
  * compares, and so does the kernel, which runs the filter for every
  * syscall number once when it is installed (the seccomp action cache). */
 static void emit_tree(struct prog_writer *w, const struct seccomp_rule *const *r, unsigned lo, unsigned hi,
-		      uint32_t deny, bool *too_far)
+		      const struct seccomp_ids *ids, uint32_t deny, bool *too_far)
 {
 	unsigned mid = lo + (hi - lo) / 2, left;
 
 	if (hi - lo <= SECCOMP_LEAF) {
 		for (unsigned i = lo; i < hi; i++)
-			emit_rule(w, r[i], deny);
+			emit_rule(w, r[i], ids, deny);
 		emit(w, BPF_RET | BPF_K, 0, 0, deny);
 		return;
 	}
-	left = tree_len(r, lo, mid);
+	left = tree_len(r, lo, mid, ids);
 	if (left > 255)
 		*too_far = true;
 	emit(w, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, (uint32_t)r[mid]->nr);
-	emit_tree(w, r, lo, mid, deny, too_far);
-	emit_tree(w, r, mid, hi, deny, too_far);
+	emit_tree(w, r, lo, mid, ids, deny, too_far);
+	emit_tree(w, r, mid, hi, ids, deny, too_far);
 }
 
-int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filter *prog, unsigned max)
+int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, const struct seccomp_ids *ids,
+		  struct sock_filter *prog, unsigned max)
 {
 	const struct seccomp_table *t = seccomp_table(role);
 	const struct seccomp_rule *sorted[SECCOMP_MAX_RULES];
-	struct prog_writer w = { prog, 0, max };
+	struct prog_writer w = {prog, 0, max};
 	bool too_far = false;
 	uint32_t deny;
 
@@ -133,7 +174,7 @@ int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filt
 	for (unsigned i = 0; i < t->nrules; i++) {
 		unsigned j = i;
 
-		if (rule_len(&t->rules[i]) > 255)
+		if (rule_len(&t->rules[i], ids) > 255)
 			return -E2BIG;
 		while (j > 0 && sorted[j - 1]->nr > t->rules[i].nr) {
 			sorted[j] = sorted[j - 1];
@@ -150,15 +191,16 @@ int seccomp_build(enum seccomp_role role, enum vm_seccomp mode, struct sock_filt
 	emit(&w, BPF_LD | BPF_W | BPF_ABS, 0, 0, DATA_NR);
 	emit(&w, BPF_JMP | BPF_JGE | BPF_K, 0, 1, __X32_SYSCALL_BIT);
 	emit(&w, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
-	emit_tree(&w, sorted, 0, t->nrules, deny, &too_far);
+	emit_tree(&w, sorted, 0, t->nrules, ids, deny, &too_far);
 	if (too_far || w.n > max || w.n > BPF_MAXINSNS)
 		return -E2BIG;
 	return (int)w.n;
 }
 
-/* The role of the thread, for the SIGSYS report; -1 before install. Each
- * thread writes only its own copy. */
+/* The role of the thread and the pids its filter was built with, for the
+ * SIGSYS report; role -1 before install. Each thread writes only its own. */
 static _Thread_local int thread_role = -1;
+static _Thread_local struct seccomp_ids thread_ids;
 
 /* Async-signal-safe formatting for the SIGSYS handler. */
 struct sbuf {
@@ -185,6 +227,39 @@ static void sb_num(struct sbuf *s, unsigned long v, unsigned base)
 		s->b[s->n++] = t[--n];
 }
 
+static uint64_t sigsys_arg(const ucontext_t *uc, unsigned arg)
+{
+	static const int regs[6] = {REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9};
+
+	return (uint64_t)uc->uc_mcontext.gregs[regs[arg < 6 ? arg : 0]];
+}
+
+/* The first of r's checks that the call's arguments break, or NULL. */
+static const struct seccomp_check *sigsys_broken_check(const struct seccomp_rule *r, const ucontext_t *uc)
+{
+	for (unsigned i = 0; i < SECCOMP_MAX_CHECKS; i++) {
+		const struct seccomp_check *c = &r->checks[i];
+		uint32_t a = (uint32_t)sigsys_arg(uc, c->arg), v;
+		bool ok = false;
+
+		switch (c->kind) {
+		case SECCOMP_ARG_IN:
+			for (unsigned k = 0; k < c->nvalues && !ok; k++)
+				ok = seccomp_value_of(&c->values[k], &thread_ids, &v) && v == a;
+			break;
+		case SECCOMP_ARG_NO_BITS:
+			ok = !(a & c->values[0].v);
+			break;
+		default:
+			ok = true;
+			break;
+		}
+		if (!ok)
+			return c;
+	}
+	return NULL;
+}
+
 static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -193,10 +268,14 @@ static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 	int role = thread_role;
 	const struct seccomp_table *t = seccomp_table((enum seccomp_role)role);
 	const struct seccomp_rule *r = t ? seccomp_find_rule((enum seccomp_role)role, nr) : NULL;
+	const struct seccomp_check *c = r ? sigsys_broken_check(r, uc) : NULL;
 	const char *name = (unsigned)nr < seccomp_nsyscall_names ? seccomp_syscall_names[nr] : NULL;
-	struct sbuf s = { .n = 0 };
+	struct sbuf s = {.n = 0};
 
 	(void)sig;
+	/* Only a filter's SIGSYS stands for a call that did not run. */
+	if (si->si_code != SYS_SECCOMP)
+		return;
 	sb_str(&s, "cove: seccomp: ");
 	sb_str(&s, t ? t->role : "unfiltered");
 	sb_str(&s, " thread called ");
@@ -204,18 +283,12 @@ static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 	sb_str(&s, " (nr ");
 	sb_num(&s, (unsigned)nr, 10);
 	sb_str(&s, ")");
-	if (r) {
-		/* The number is allowed: its arguments broke the rule. */
-		greg_t a = uc->uc_mcontext.gregs[r->arg == 0   ? REG_RDI
-						 : r->arg == 1 ? REG_RSI
-						 : r->arg == 2 ? REG_RDX
-						 : r->arg == 3 ? REG_R10
-						 : r->arg == 4 ? REG_R8
-							       : REG_R9];
+	if (c) {
+		/* The number is allowed: this argument broke its rule. */
 		sb_str(&s, " with ");
-		sb_str(&s, r->arg_name);
+		sb_str(&s, c->arg_name);
 		sb_str(&s, " 0x");
-		sb_num(&s, (unsigned long)a & 0xffffffffu, 16);
+		sb_num(&s, sigsys_arg(uc, c->arg) & 0xffffffffu, 16);
 		sb_str(&s, " outside its rule");
 	}
 	sb_str(&s, "; denied\n");
@@ -230,6 +303,15 @@ static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 
 int seccomp_install(enum seccomp_role role, enum vm_seccomp mode)
 {
+	/* Inside --jail's PID namespace this is the namespace's pid (1),
+	 * the number cove's own tgkill uses there. */
+	struct seccomp_ids ids = {.own = (int)getpid(), .child = 0};
+
+	return seccomp_install_ids(role, mode, &ids);
+}
+
+int seccomp_install_ids(enum seccomp_role role, enum vm_seccomp mode, const struct seccomp_ids *ids)
+{
 	struct sock_filter prog[SECCOMP_PROG_MAX];
 	struct sock_fprog fprog;
 	int n;
@@ -238,7 +320,7 @@ int seccomp_install(enum seccomp_role role, enum vm_seccomp mode)
 		return -EINVAL;
 	if (mode == VM_SECCOMP_OFF)
 		return 0;
-	n = seccomp_build(role, mode, prog, SECCOMP_PROG_MAX);
+	n = seccomp_build(role, mode, ids, prog, SECCOMP_PROG_MAX);
 	if (n < 0)
 		return n;
 	if (mode == VM_SECCOMP_LOG) {
@@ -257,6 +339,7 @@ int seccomp_install(enum seccomp_role role, enum vm_seccomp mode)
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	}
 	thread_role = role;
+	thread_ids = *ids;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
 	fprog.len = (unsigned short)n;

@@ -95,7 +95,7 @@ void cmdline_usage(FILE *out)
 	      "      --uid N, --gid N     the ids --jail drops to (default 65534, nobody)\n"
 	      "      --print-seccomp      print every thread role's allowed syscalls and exit\n"
 	      "      --seccomp-test-trigger vcpu|io|main  test only: that thread makes a\n"
-	      "                           forbidden syscall\n"
+	      "                           forbidden syscall (main: --jail's waiting parent)\n"
 	      "  -h, --help               this text\n"
 	      "      --version            cove's version\n"
 	      "\n"
@@ -552,5 +552,8 @@ int cmdline_parse(int argc, char **argv, struct vm_config *cfg, enum cmdline_act
 		return fail(err, errlen, "--raw takes no --initrd, --module or --cmdline");
 	if (cfg->kernel && !*cfg->kernel)
 		return fail(err, errlen, "--kernel: empty file name");
+	if (cfg->seccomp_trigger && strcmp(cfg->seccomp_trigger, "main") == 0 && !cfg->jail)
+		return fail(err, errlen,
+			    "--seccomp-test-trigger main: the main role is --jail's waiting parent");
 	return 0;
 }

@@ -28,6 +28,9 @@
 
 /* The kvm_run of the vCPU this thread runs, for the kick handler. */
 static __thread struct kvm_run *vcpu_tls_run;
+/* cove's pid for the kick's tgkill, as the filters know it: set after
+ * --jail entered its PID namespace, before any thread starts. */
+static pid_t vcpu_tgid;
 
 static void vcpu_kick_handler(int sig)
 {
@@ -73,6 +76,7 @@ void vcpu_signals_init(void)
 	vcpu_signal_set(&sa.sa_mask);
 	for (unsigned i = 0; i < sizeof(host) / sizeof(host[0]); i++)
 		sigaction(host[i], &sa, NULL);
+	vcpu_tgid = getpid();
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -80,11 +84,12 @@ void vcpu_kick(struct vcpu *v)
 	/* The flag covers the window before the thread enters KVM_RUN; the
 	 * signal (whose handler sets it again) interrupts a running guest. */
 	v->run->immediate_exit = 1;
-	/* tkill on the tid, not pthread_kill: glibc's adds getpid and
-	 * tgkill, and the filters are the same for both C libraries. The
-	 * thread never exits, so its tid stays its own. */
+	/* tgkill on cove's own pid and the tid, not pthread_kill: glibc's
+	 * adds getpid, and the filters, which allow only this, are the same
+	 * for both C libraries. The thread never exits, so its tid stays
+	 * its own. */
 	if (atomic_load(&v->started))
-		syscall(SYS_tkill, v->tid, SIGUSR1);
+		syscall(SYS_tgkill, vcpu_tgid, v->tid, SIGUSR1);
 }
 
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id)
@@ -466,9 +471,8 @@ static void vcpu_loop(struct vcpu *v)
 
 /* A vCPU's thread body. The boot vCPU runs on the main thread (no thread
  * hand-off before the guest's first instruction or after its last: on a
- * busy host each costs a scheduler slice), which is then both roles' test
- * trigger point. */
-static void vcpu_body(struct vcpu *v, bool on_main)
+ * busy host each costs a scheduler slice). */
+static void vcpu_body(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	sigset_t set;
@@ -484,8 +488,6 @@ static void vcpu_body(struct vcpu *v, bool on_main)
 		return;
 	}
 	seccomp_test_trigger(SECCOMP_ROLE_VCPU, vm->cfg->seccomp_trigger);
-	if (on_main)
-		seccomp_test_trigger(SECCOMP_ROLE_MAIN, vm->cfg->seccomp_trigger);
 	vcpu_signal_set(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vm_wait_filtered(vm);
@@ -496,12 +498,12 @@ void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 
-	vcpu_body(v, false);
+	vcpu_body(v);
 	vm_thread_done(&v->done);
 	return NULL;
 }
 
 void vcpu_run_on_main(struct vcpu *v)
 {
-	vcpu_body(v, true);
+	vcpu_body(v);
 }

@@ -377,6 +377,10 @@ static void *vm_io_thread(void *arg)
 		vm_wake_word(&vm->io_filtered);
 		vm_thread_done(&vm->io_done);
 	}
+	/* Under its filter, so they inherit it: the ring's kernel workers,
+	 * before --jail allows no new task (jail_no_new_tasks). */
+	if (vm->cfg->jail && (r = jail_ring_workers(evloop_ring(vm->loop))) < 0)
+		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: io_uring workers: %s\n", strerror(-r));
 	vm_wake_word(&vm->io_filtered);
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
 	r = evloop_run(vm->loop);
@@ -626,8 +630,11 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: I/O thread set-up: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
+	/* The VM and vCPU fds are all cove needs of KVM from here on. */
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
 	/* One KVM_RUN that returns at once (immediate_exit): KVM makes its
-	 * per-VM worker task on a VM's first KVM_RUN, and after this point
+	 * per-VM worker task on a VM's first KVM_RUN, and once the guest runs
 	 * --jail allows no new task (RLIMIT_NPROC 0). No guest code runs. */
 	vm->vcpus[0].run->immediate_exit = 1;
 	if (ioctl(vm->vcpus[0].fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -643,6 +650,10 @@ static int vm_setup(struct vm *vm)
 	if (cfg->seccomp != VM_SECCOMP_OFF)
 		__lsan_do_leak_check();
 #endif
+	if (cfg->jail && vm->loop && (r = jail_ring_limit(evloop_ring(vm->loop))) < 0) {
+		fprintf(stderr, "cove: --jail: io_uring workers: %s\n", strerror(-r));
+		return COVE_EXIT_HOST;
+	}
 	/* io_uring requests bypass seccomp: the ring gets its own list of
 	 * opcodes, and then no io_uring_register() at all. */
 	if (!vm->loop)
@@ -691,16 +702,13 @@ int vm_run(const struct vm_config *cfg)
 	};
 
 	if (cfg->jail) {
-		int parent_status = 0;
-
+		/* The waiting parent never returns from jail_unshare. */
 		vm_snapshot_fds(true, NULL, NULL);
-		r = jail_unshare(cfg, &parent_status);
+		r = jail_unshare(cfg);
 		if (r < 0) {
 			fprintf(stderr, "cove: --jail: %s\n", strerror(-r));
 			return COVE_EXIT_HOST;
 		}
-		if (r == 1)
-			return parent_status;
 	}
 
 	/* Every thread inherits this mask: the host's signals, SIGALRM and the
@@ -725,8 +733,17 @@ int vm_run(const struct vm_config *cfg)
 		return COVE_EXIT_HOST;
 	}
 	/* The main thread becomes the boot vCPU's thread, with its filter. */
-	if (vm_start_threads(vm) == 0)
+	if (vm_start_threads(vm) == 0) {
+		/* Every task cove needs exists now, the I/O thread's ring
+		 * workers once it is filtered: no more, before the guest runs. */
+		if (cfg->jail) {
+			vm_wait_filtered(vm);
+			r = jail_no_new_tasks();
+			if (r < 0)
+				vm_endf(vm, COVE_EXIT_HOST, "cove: --jail: RLIMIT_NPROC: %s\n", strerror(-r));
+		}
 		vcpu_run_on_main(&vm->vcpus[0]);
+	}
 	vm_wait_released(vm);
 	/* The end is decided and reported. What is left to wait for: the I/O
 	 * thread's virtio_shutdown (disks flushed) when there are virtio

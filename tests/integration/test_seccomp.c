@@ -59,8 +59,8 @@ static void slurp(int fd, char *buf, size_t len)
  * what makes cove start its I/O thread for a guest without virtio. */
 static struct run run_cove_in(const char *const *args, int term_after_ms, bool io_thread)
 {
-	struct run r = { 0 };
-	const char *argv[32] = { cove() };
+	struct run r = {0};
+	const char *argv[32] = {cove()};
 	char on[] = "/tmp/cove-sc-outXXXXXX", en[] = "/tmp/cove-sc-errXXXXXX";
 	int o = mkstemp(on), e = mkstemp(en), in[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
@@ -86,7 +86,7 @@ static struct run run_cove_in(const char *const *args, int term_after_ms, bool i
 	if (in[0] >= 0)
 		close(in[0]);
 	if (term_after_ms > 0) {
-		struct timespec ts = { term_after_ms / 1000, (term_after_ms % 1000) * 1000000L };
+		struct timespec ts = {term_after_ms / 1000, (term_after_ms % 1000) * 1000000L};
 
 		nanosleep(&ts, NULL);
 		kill(pid, SIGTERM);
@@ -116,13 +116,23 @@ static void expect_sigsys(const struct run *r, const char *what)
 		  "%s: cove was not killed by SIGSYS (status 0x%x), stderr:\n%s", what, r->status, r->err);
 }
 
+/* The main role is --jail's waiting parent; the other two are threads of
+ * any cove. */
+static const char *const roles[] = {"vcpu", "io", "main"};
+
+static const char *jail_for(const char *role)
+{
+	return strcmp(role, "main") == 0 ? "--jail" : NULL;
+}
+
 Test(seccomp_cove, strict_trigger_kills_on_every_role)
 {
-	static const char *const roles[] = { "vcpu", "io", "main" };
 	const char *blob = spin_blob();
 
 	for (unsigned i = 0; i < 3; i++) {
-		const char *args[] = { "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], NULL };
+		const char *args[] = {
+		    "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", roles[i], jail_for(roles[i]),
+		    NULL};
 		struct run r = run_trigger(args, roles[i]);
 
 		expect_sigsys(&r, roles[i]);
@@ -130,12 +140,22 @@ Test(seccomp_cove, strict_trigger_kills_on_every_role)
 	unlink(blob);
 }
 
+Test(seccomp_cove, main_trigger_without_jail_is_a_usage_error)
+{
+	const char *args[] = {"--seccomp-test-trigger", "main", NULL};
+	struct run r = run_cove(args, 0);
+
+	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2, "status 0x%x, stderr:\n%s", r.status,
+		  r.err);
+	cr_expect(strstr(r.err, "--jail's waiting parent"), "stderr:\n%s", r.err);
+}
+
 Test(seccomp_cove, default_profile_is_strict)
 {
 	const char *blob = spin_blob();
-	const char *args[] = { "--raw", blob, "--timeout", "5", "--seccomp-test-trigger", "vcpu", NULL };
-	const char *args2[] = { "--raw", blob, "--timeout", "5", "--seccomp", "strict", "--seccomp-test-trigger", "io",
-				NULL };
+	const char *args[] = {"--raw", blob, "--timeout", "5", "--seccomp-test-trigger", "vcpu", NULL};
+	const char *args2[] = {
+	    "--raw", blob, "--timeout", "5", "--seccomp", "strict", "--seccomp-test-trigger", "io", NULL};
 	struct run r = run_cove(args, 0);
 
 	expect_sigsys(&r, "no --seccomp");
@@ -146,21 +166,18 @@ Test(seccomp_cove, default_profile_is_strict)
 
 Test(seccomp_cove, log_mode_names_the_call_and_runs_to_the_end)
 {
-	static const char *const roles[] = { "vcpu", "io", "main" };
 	const char *blob = spin_blob();
 	char want[128];
 
 	for (unsigned i = 0; i < 3; i++) {
-		const char *args[] = { "--raw", blob, "--timeout", "1", "--seccomp", "log", "--seccomp-test-trigger",
-				       roles[i], NULL };
+		const char *args[] = {"--raw",	 blob, "--timeout", "1", "--seccomp", "log", "--seccomp-test-trigger",
+				      roles[i], jail_for(roles[i]), NULL};
 		struct run r = run_trigger(args, roles[i]);
 
-		/* The main thread runs the boot vCPU, under the vCPU filter. */
-		snprintf(want, sizeof(want), "%s thread called socket (nr 41); denied\n",
-			 strcmp(roles[i], "main") == 0 ? "vcpu" : roles[i]);
+		snprintf(want, sizeof(want), "%s thread called socket (nr 41); denied\n", roles[i]);
 		cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 124,
-			  "trigger %s in log mode: not the timeout's status 124 (status 0x%x), stderr:\n%s", roles[i],
-			  r.status, r.err);
+			  "trigger %s in log mode: not the timeout's status 124 (status 0x%x), stderr:\n%s",
+			  roles[i], r.status, r.err);
 		cr_expect(strstr(r.err, "cove: seccomp: ") && strstr(r.err, want),
 			  "trigger %s: no '%s' report on stderr:\n%s", roles[i], want, r.err);
 	}
@@ -170,10 +187,12 @@ Test(seccomp_cove, log_mode_names_the_call_and_runs_to_the_end)
 Test(seccomp_cove, off_mode_lets_the_trigger_through)
 {
 	const char *blob = spin_blob();
-	const char *args[] = { "--raw", blob, "--timeout", "1", "--seccomp", "off", "--seccomp-test-trigger", "vcpu", NULL };
+	const char *args[] = {"--raw", blob, "--timeout", "1", "--seccomp", "off", "--seccomp-test-trigger",
+			      "vcpu",  NULL};
 	struct run r = run_cove(args, 0);
 
-	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 124, "status 0x%x, stderr:\n%s", r.status, r.err);
+	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 124, "status 0x%x, stderr:\n%s", r.status,
+		  r.err);
 	cr_expect_null(strstr(r.err, "seccomp"), "off mode reported: %s", r.err);
 	unlink(blob);
 }
@@ -181,24 +200,25 @@ Test(seccomp_cove, off_mode_lets_the_trigger_through)
 Test(seccomp_cove, strict_profile_survives_sigterm_and_timeout)
 {
 	const char *blob = spin_blob();
-	const char *targs[] = { "--raw", blob, "--timeout", "1", NULL };
-	const char *sargs[] = { "--raw", blob, "-c", "2", "--stats", NULL };
+	const char *targs[] = {"--raw", blob, "--timeout", "1", NULL};
+	const char *sargs[] = {"--raw", blob, "-c", "2", "--stats", NULL};
 	struct run r = run_cove(targs, 0);
 
-	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 124, "timeout: status 0x%x, stderr:\n%s", r.status,
-		  r.err);
-	r = run_cove(sargs, 500);
-	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 128 + SIGTERM, "SIGTERM: status 0x%x, stderr:\n%s",
+	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 124, "timeout: status 0x%x, stderr:\n%s",
 		  r.status, r.err);
+	r = run_cove(sargs, 500);
+	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 128 + SIGTERM,
+		  "SIGTERM: status 0x%x, stderr:\n%s", r.status, r.err);
 	unlink(blob);
 }
 
 Test(seccomp_cove, builtin_guest_runs_under_strict)
 {
-	const char *args[] = { "-c", "2", "--stats", NULL };
+	const char *args[] = {"-c", "2", "--stats", NULL};
 	struct run r = run_cove(args, 0);
 
-	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status 0x%x, stderr:\n%s", r.status, r.err);
+	cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status 0x%x, stderr:\n%s", r.status,
+		  r.err);
 	cr_expect(strstr(r.out, "Hello from cove"), "guest output: %s", r.out);
 }
 
@@ -212,7 +232,7 @@ Test(seccomp_cove, builtin_guest_runs_under_strict)
 
 Test(seccomp_cove, print_seccomp_counts_meet_targets)
 {
-	const char *args[] = { "--print-seccomp", NULL };
+	const char *args[] = {"--print-seccomp", NULL};
 	struct run r = run_cove(args, 0);
 	unsigned vcpu = 0, io = 0, lines = 0, said = 0;
 	char *p, *save = NULL;

@@ -223,6 +223,10 @@ Test(cmdline, serial_seccomp_and_flags)
 	REFUSED("larger than", "--timeout", "99999999");
 	REFUSED("not a number", "--uid", "-1");
 	REFUSED("not vcpu, io or main", "--seccomp-test-trigger", "gpu");
+	/* The main role is --jail's waiting parent: no process has it without. */
+	REFUSED("--jail's waiting parent", "--seccomp-test-trigger", "main");
+	cr_assert_eq(PARSE("--jail", "--seccomp-test-trigger", "main"), 0);
+	cr_assert_str_eq(cfg.seccomp_trigger, "main");
 }
 
 Test(cmdline, informational_options_set_the_action)

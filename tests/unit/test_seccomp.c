@@ -1,14 +1,15 @@
 /* seccomp/: each role's filter lets its own syscalls through and kills on
  * anything else (on the real kernel, in a forked child), argument rules
- * bite, foreign ABIs die, log mode names the call and goes on, the printed
- * profile is the filter, and the io_uring restriction refuses other ops. */
+ * bite (pids known only at run time too), foreign ABIs die, log mode names
+ * the call and goes on, the printed profile is the filter, and the
+ * io_uring restriction refuses other ops. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <linux/audit.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <liburing.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,19 @@ struct outcome {
 	char err[1024];
 };
 
-/* Runs fn(arg) in a forked child on a thread with role's filter; the child
- * ends with exit_group(fn's result) if it survives. Only raw syscalls are
- * made after the install, so libc's own habits cannot blur the verdict. */
-static struct outcome run_filtered(enum seccomp_role role, enum vm_seccomp mode, long (*fn)(void *), void *arg)
+/* The filtered child's own pid, taken before its filter is in. */
+static pid_t filtered_own;
+/* The main role's child_pid for run_filtered; 0: none. */
+static pid_t filtered_child;
+
+/* Runs fn(arg) in a forked child on a thread with role's filter (built for
+ * the child's pid, and filtered_child); the child ends with
+ * exit_group(fn's result) if it survives. Only raw syscalls are made after
+ * the install, so libc's own habits cannot blur the verdict. */
+static struct outcome run_filtered(enum seccomp_role role, enum vm_seccomp mode, long (*fn)(void *),
+				   void *arg)
 {
-	struct outcome o = { 0 };
+	struct outcome o = {0};
 	int p[2];
 	pid_t pid;
 	ssize_t n, got = 0;
@@ -46,9 +54,12 @@ static struct outcome run_filtered(enum seccomp_role role, enum vm_seccomp mode,
 	if (pid == 0) {
 		long r;
 
+		struct seccomp_ids ids = {.own = getpid(), .child = filtered_child};
+
 		dup2(p[1], 2);
 		close(p[0]);
-		r = seccomp_install(role, mode);
+		filtered_own = getpid();
+		r = filtered_child ? seccomp_install_ids(role, mode, &ids) : seccomp_install(role, mode);
 		if (r < 0)
 			syscall(__NR_exit_group, 100);
 		r = fn(arg);
@@ -72,60 +83,64 @@ static bool exited(const struct outcome *o, int code)
 	return WIFEXITED(o->status) && WEXITSTATUS(o->status) == code;
 }
 
-static const enum seccomp_role roles[] = { SECCOMP_ROLE_MAIN, SECCOMP_ROLE_VCPU, SECCOMP_ROLE_IO };
+static const enum seccomp_role roles[] = {SECCOMP_ROLE_MAIN, SECCOMP_ROLE_VCPU, SECCOMP_ROLE_IO};
 
 /* One syscall with raw arguments; the child's exit code says what it got
- * (0: success, else the errno), so survival is visible apart from death. */
+ * (0: success, else the errno), so survival is visible apart from death.
+ * An argument OWN_PID is the filtered child's own pid. */
 struct call {
 	long nr;
 	long a[6];
 };
 
+#define OWN_PID (-4242L)
+
 static long do_call(void *arg)
 {
 	const struct call *c = arg;
-	long r = syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+	long a[6];
+	long r;
 
+	for (int i = 0; i < 6; i++)
+		a[i] = c->a[i] == OWN_PID ? filtered_own : c->a[i];
+	r = syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	return r < 0 ? errno : 0;
 }
 
 Test(seccomp, allowed_write_survives_every_role)
 {
-	int p[2];
-
-	cr_assert_eq(pipe(p), 0);
 	for (unsigned i = 0; i < 3; i++) {
-		struct call c = { __NR_write, { p[1], (long)"x", 1 } };
+		struct call c = {__NR_write, {2, (long)"x", 1}};
 		struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &c);
 
-		cr_expect(exited(&o, 0), "role %s: write was not allowed (status 0x%x)", seccomp_table(roles[i])->role,
-			  o.status);
+		cr_expect(exited(&o, 0), "role %s: write was not allowed (status 0x%x)",
+			  seccomp_table(roles[i])->role, o.status);
 	}
-	close(p[0]);
-	close(p[1]);
 }
 
 Test(seccomp, forbidden_calls_kill_every_role)
 {
 	static const struct call calls[] = {
-		{ __NR_socket, { AF_INET, SOCK_STREAM, 0 } },
-		{ __NR_openat, { AT_FDCWD, (long)"/etc/hostname", O_RDONLY } },
-		{ __NR_execve, { (long)"/bin/true", 0, 0 } },
-		{ __NR_ptrace, { 0 } },
-		{ __NR_clone, { SIGCHLD } },
-		{ __NR_fork, { 0 } },
-		{ __NR_mprotect, { 0, 4096, PROT_READ | PROT_EXEC } },
-		{ __NR_socketpair, { AF_UNIX, SOCK_STREAM, 0, 0 } },
-		{ __NR_eventfd2, { 0, 0 } },
-		{ __NR_io_uring_setup, { 8, 0 } },
+	    {__NR_socket, {AF_INET, SOCK_STREAM, 0}},
+	    {__NR_openat, {AT_FDCWD, (long)"/etc/hostname", O_RDONLY}},
+	    {__NR_execve, {(long)"/bin/true", 0, 0}},
+	    {__NR_ptrace, {0}},
+	    {__NR_clone, {SIGCHLD}},
+	    {__NR_fork, {0}},
+	    {__NR_mprotect, {0, 4096, PROT_READ | PROT_EXEC}},
+	    {__NR_socketpair, {AF_UNIX, SOCK_STREAM, 0, 0}},
+	    {__NR_eventfd2, {0, 0}},
+	    {__NR_io_uring_setup, {8, 0}},
 	};
 
 	for (unsigned i = 0; i < 3; i++)
 		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
-			struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, (void *)&calls[k]);
+			struct outcome o =
+			    run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, (void *)&calls[k]);
 
 			cr_expect(killed_by_sigsys(&o), "role %s survived %s (status 0x%x)",
-				  seccomp_table(roles[i])->role, seccomp_syscall_names[calls[k].nr], o.status);
+				  seccomp_table(roles[i])->role, seccomp_syscall_names[calls[k].nr],
+				  o.status);
 		}
 }
 
@@ -133,13 +148,13 @@ Test(seccomp, x32_abi_call_kills)
 {
 	/* write is allowed in every role as an x86-64 call: the x32 bit
 	 * alone must kill. */
-	struct call c = { __X32_SYSCALL_BIT | __NR_write, { 2, (long)"", 0 } };
+	struct call c = {__X32_SYSCALL_BIT | __NR_write, {2, (long)"", 0}};
 
 	for (unsigned i = 0; i < 3; i++) {
 		struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &c);
 
-		cr_expect(killed_by_sigsys(&o), "role %s: x32 write survived (status 0x%x)", seccomp_table(roles[i])->role,
-			  o.status);
+		cr_expect(killed_by_sigsys(&o), "role %s: x32 write survived (status 0x%x)",
+			  seccomp_table(roles[i])->role, o.status);
 	}
 }
 
@@ -164,17 +179,18 @@ Test(seccomp, i386_abi_call_kills_even_in_log_mode)
 Test(seccomp, vcpu_ioctl_request_is_checked)
 {
 	/* fd -1: the kernel answers EBADF if the filter lets the call by. */
-	struct call run = { __NR_ioctl, { -1, KVM_RUN, 0 } };
+	struct call run = {__NR_ioctl, {-1, KVM_RUN, 0}};
 	/* musl passes the request as a sign-extended int: same call. */
-	struct call regs_musl = { __NR_ioctl, { -1, (long)(int)KVM_GET_REGS, 0 } };
-	struct call tty = { __NR_ioctl, { -1, TIOCSTI, 0 } };
-	struct call create = { __NR_ioctl, { -1, KVM_CREATE_VCPU, 0 } };
+	struct call regs_musl = {__NR_ioctl, {-1, (long)(int)KVM_GET_REGS, 0}};
+	struct call tty = {__NR_ioctl, {-1, TIOCSTI, 0}};
+	struct call create = {__NR_ioctl, {-1, KVM_CREATE_VCPU, 0}};
 	struct outcome o;
 
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &run);
 	cr_expect(exited(&o, EBADF), "KVM_RUN was not let through (status 0x%x)", o.status);
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &regs_musl);
-	cr_expect(exited(&o, EBADF), "sign-extended KVM_GET_REGS was not let through (status 0x%x)", o.status);
+	cr_expect(exited(&o, EBADF), "sign-extended KVM_GET_REGS was not let through (status 0x%x)",
+		  o.status);
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &tty);
 	cr_expect(killed_by_sigsys(&o), "TIOCSTI survived (status 0x%x)", o.status);
 	o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, do_call, &create);
@@ -185,14 +201,17 @@ Test(seccomp, vcpu_ioctl_request_is_checked)
 
 Test(seccomp, executable_mappings_kill)
 {
-	struct call rw = { __NR_mmap, { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 } };
-	struct call rx = { __NR_mmap, { 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 } };
+	struct call rw = {__NR_mmap, {0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0}};
+	struct call rx = {__NR_mmap, {0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0}};
+	struct outcome o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &rw);
 
-	for (unsigned i = 0; i < 3; i++) {
+	/* The waiting parent maps nothing at all. */
+	cr_expect(killed_by_sigsys(&o), "role main: mmap survived (status 0x%x)", o.status);
+	for (unsigned i = 1; i < 3; i++) {
 		struct outcome o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &rw);
 
-		cr_expect(exited(&o, 0), "role %s: rw mmap refused (status 0x%x)", seccomp_table(roles[i])->role,
-			  o.status);
+		cr_expect(exited(&o, 0), "role %s: rw mmap refused (status 0x%x)",
+			  seccomp_table(roles[i])->role, o.status);
 		o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &rx);
 		cr_expect(killed_by_sigsys(&o), "role %s: PROT_EXEC mmap survived (status 0x%x)",
 			  seccomp_table(roles[i])->role, o.status);
@@ -222,7 +241,8 @@ Test(seccomp, log_mode_names_the_call_and_goes_on)
 
 		cr_expect(exited(&o, 0), "role %s: log mode did not go on with ENOSYS (status 0x%x)",
 			  seccomp_table(roles[i])->role, o.status);
-		snprintf(want, sizeof(want), "cove: seccomp: %s thread called socket (nr %d); denied\nafter\n",
+		snprintf(want, sizeof(want),
+			 "cove: seccomp: %s thread called socket (nr %d); denied\nafter\n",
 			 seccomp_table(roles[i])->role, __NR_socket);
 		cr_expect_str_eq(o.err, want);
 	}
@@ -230,13 +250,15 @@ Test(seccomp, log_mode_names_the_call_and_goes_on)
 
 Test(seccomp, log_mode_reports_argument_violations)
 {
-	struct call tty = { __NR_ioctl, { -1, TIOCSTI, 0 } };
+	struct call tty = {__NR_ioctl, {-1, TIOCSTI, 0}};
 	struct outcome o = run_filtered(SECCOMP_ROLE_VCPU, VM_SECCOMP_LOG, do_call, &tty);
 	char want[128];
 
 	cr_expect(exited(&o, ENOSYS), "denied ioctl did not fail with ENOSYS (status 0x%x)", o.status);
-	snprintf(want, sizeof(want), "cove: seccomp: vcpu thread called ioctl (nr %d) with request 0x%x outside its rule; denied\n",
-		 __NR_ioctl, (unsigned)TIOCSTI);
+	snprintf(
+	    want, sizeof(want),
+	    "cove: seccomp: vcpu thread called ioctl (nr %d) with request 0x%x outside its rule; denied\n",
+	    __NR_ioctl, (unsigned)TIOCSTI);
 	cr_expect_str_eq(o.err, want);
 }
 
@@ -268,21 +290,27 @@ Test(seccomp, every_listed_syscall_survives_its_filter)
 
 		for (unsigned k = 0; k < t->nrules; k++) {
 			const struct seccomp_rule *r = &t->rules[k];
-			struct call c = { r->nr, { -1, -1, -1, -1, -1, -1 } };
+			struct call c = {r->nr, {-1, -1, -1, -1, -1, -1}};
 			struct outcome o;
 
 			/* These end or unwind the thread on any arguments. */
 			if (r->nr == __NR_exit || r->nr == __NR_exit_group || r->nr == __NR_rt_sigreturn)
 				continue;
-			if (r->kind == SECCOMP_ARG_IN)
-				c.a[r->arg] = r->values[0].v;
-			else if (r->kind == SECCOMP_ARG_NO_BITS)
-				c.a[r->arg] = 0;
-			if (r->nr == __NR_tkill)
-				c.a[1] = 0; /* signal 0 to tid -1: EINVAL */
+			for (unsigned j = 0; j < SECCOMP_MAX_CHECKS; j++) {
+				const struct seccomp_check *ck = &r->checks[j];
+
+				if (ck->kind == SECCOMP_ARG_NO_BITS)
+					c.a[ck->arg] = 0;
+				else if (ck->kind == SECCOMP_ARG_IN &&
+					 ck->values[0].kind == SECCOMP_VALUE_CONST)
+					c.a[ck->arg] = ck->values[0].v;
+				else if (ck->kind == SECCOMP_ARG_IN)
+					c.a[ck->arg] = OWN_PID; /* every pid rule lists it */
+			}
+			/* kill(own, -1), tgkill(own, -1, SIGUSR1): EINVAL */
 			o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_call, &c);
-			cr_expect(WIFEXITED(o.status), "role %s: listed %s was killed (status 0x%x)", t->role, r->name,
-				  o.status);
+			cr_expect(WIFEXITED(o.status), "role %s: listed %s was killed (status 0x%x)", t->role,
+				  r->name, o.status);
 		}
 	}
 }
@@ -296,17 +324,17 @@ Test(seccomp, every_listed_syscall_survives_its_filter)
 
 Test(seccomp, role_sizes_meet_targets)
 {
-	cr_expect_leq(seccomp_table(SECCOMP_ROLE_VCPU)->nrules, 15u + SANITIZER_EXTRA, "vCPU role lists %u syscalls",
-		      seccomp_table(SECCOMP_ROLE_VCPU)->nrules);
-	cr_expect_leq(seccomp_table(SECCOMP_ROLE_IO)->nrules, 25u + SANITIZER_EXTRA, "I/O role lists %u syscalls",
-		      seccomp_table(SECCOMP_ROLE_IO)->nrules);
+	cr_expect_leq(seccomp_table(SECCOMP_ROLE_VCPU)->nrules, 15u + SANITIZER_EXTRA,
+		      "vCPU role lists %u syscalls", seccomp_table(SECCOMP_ROLE_VCPU)->nrules);
+	cr_expect_leq(seccomp_table(SECCOMP_ROLE_IO)->nrules, 25u + SANITIZER_EXTRA,
+		      "I/O role lists %u syscalls", seccomp_table(SECCOMP_ROLE_IO)->nrules);
 	for (unsigned i = 0; i < 3; i++) {
 		const struct seccomp_table *t = seccomp_table(roles[i]);
 
 		for (unsigned k = 0; k < t->nrules; k++)
 			for (unsigned j = k + 1; j < t->nrules; j++)
-				cr_expect_neq(t->rules[k].nr, t->rules[j].nr, "role %s lists %s twice", t->role,
-					      t->rules[k].name);
+				cr_expect_neq(t->rules[k].nr, t->rules[j].nr, "role %s lists %s twice",
+					      t->role, t->rules[k].name);
 	}
 }
 
@@ -314,8 +342,8 @@ Test(seccomp, off_mode_builds_no_filter)
 {
 	struct sock_filter prog[SECCOMP_PROG_MAX];
 
-	cr_expect_eq(seccomp_build(SECCOMP_ROLE_VCPU, VM_SECCOMP_OFF, prog, SECCOMP_PROG_MAX), -EINVAL);
-	cr_expect_eq(seccomp_build(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, prog, 4), -E2BIG);
+	cr_expect_eq(seccomp_build(SECCOMP_ROLE_VCPU, VM_SECCOMP_OFF, NULL, prog, SECCOMP_PROG_MAX), -EINVAL);
+	cr_expect_eq(seccomp_build(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, NULL, prog, 4), -E2BIG);
 	cr_expect_eq(seccomp_install(SECCOMP_NROLES, VM_SECCOMP_STRICT), -EINVAL);
 }
 
@@ -352,35 +380,109 @@ static uint32_t bpf_eval(const struct sock_filter *p, int n, const struct seccom
 	return 0;
 }
 
-static uint32_t eval_call(enum seccomp_role role, enum vm_seccomp mode, uint32_t arch, int nr, uint64_t argval,
-			  int arg, uint64_t other)
+/* The pids the printed names own_pid and child_pid stand for in these
+ * tests' programs. */
+static const struct seccomp_ids test_ids = {.own = 4321, .child = 8765};
+
+/* role's program, built for ids, on one call. */
+static uint32_t eval_args(enum seccomp_role role, enum vm_seccomp mode, const struct seccomp_ids *ids,
+			  uint32_t arch, int nr, const uint64_t args[6])
 {
 	struct sock_filter prog[SECCOMP_PROG_MAX];
-	int n = seccomp_build(role, mode, prog, SECCOMP_PROG_MAX);
-	struct seccomp_data d = { .nr = nr, .arch = arch };
+	int n = seccomp_build(role, mode, ids, prog, SECCOMP_PROG_MAX);
+	struct seccomp_data d = {.nr = nr, .arch = arch};
 
 	cr_assert_gt(n, 0);
 	for (int i = 0; i < 6; i++)
-		d.args[i] = i == arg ? argval : other;
+		d.args[i] = args[i];
 	return bpf_eval(prog, n, &d);
 }
 
+/* args[arg] = argval, every other argument other. */
+static uint32_t eval_call(enum seccomp_role role, enum vm_seccomp mode, uint32_t arch, int nr,
+			  uint64_t argval, int arg, uint64_t other)
+{
+	uint64_t args[6];
+
+	for (int i = 0; i < 6; i++)
+		args[i] = i == arg ? argval : other;
+	return eval_args(role, mode, &test_ids, arch, nr, args);
+}
+
 /* The numbers the printed value names stand for, from the kernel headers
- * (independent of seccomp/tables.c). */
+ * (independent of seccomp/tables.c), and others a rule must refuse. */
 static const struct {
 	const char *name;
 	uint32_t v;
 } known[] = {
-#define K(x) { #x, (uint32_t)(x) }
-	K(KVM_RUN), K(KVM_GET_REGS), K(KVM_SET_REGS), K(KVM_GET_SREGS), K(KVM_SET_SREGS), K(KVM_INTERRUPT),
-	K(KVM_GET_MSRS), K(KVM_SET_MSRS), K(KVM_GET_VCPU_EVENTS), K(KVM_SET_VCPU_EVENTS), K(KVM_TRANSLATE),
-	K(KVM_SIGNAL_MSI), K(KVM_IRQ_LINE_STATUS), K(KVM_IRQ_LINE), K(KVM_SET_GSI_ROUTING), K(KVM_GET_LAPIC),
-	K(KVM_SET_LAPIC), K(KVM_SET_MP_STATE), K(KVM_GET_MP_STATE), K(KVM_IRQFD), K(KVM_IOEVENTFD),
-	K(KVM_GET_XSAVE), K(KVM_SET_XSAVE), K(KVM_GET_CLOCK), K(KVM_SET_CLOCK), K(KVM_KVMCLOCK_CTRL),
-	K(KVM_SET_USER_MEMORY_REGION), K(KVM_GET_DIRTY_LOG), K(KVM_CLEAR_DIRTY_LOG), K(KVM_SET_GUEST_DEBUG),
-	K(KVM_GET_DEBUGREGS), K(KVM_SET_DEBUGREGS), K(KVM_GET_FPU), K(KVM_SET_FPU), K(KVM_NMI), K(KVM_SMI),
-	K(KVM_GET_IRQCHIP), K(KVM_SET_IRQCHIP), K(KVM_GET_PIT2), K(KVM_SET_PIT2), K(KVM_RESET_DIRTY_RINGS),
-	K(KVM_GET_XCRS), K(KVM_SET_XCRS), K(KVM_SET_CPUID2), K(KVM_GET_CPUID2),
+#define K(x)                                                                                                 \
+	{                                                                                                    \
+#x, (uint32_t)(x)                                                                            \
+	}
+    K(KVM_RUN),
+    K(KVM_GET_REGS),
+    K(KVM_SET_REGS),
+    K(KVM_GET_SREGS),
+    K(KVM_SET_SREGS),
+    K(KVM_INTERRUPT),
+    K(KVM_GET_MSRS),
+    K(KVM_SET_MSRS),
+    K(KVM_GET_VCPU_EVENTS),
+    K(KVM_SET_VCPU_EVENTS),
+    K(KVM_TRANSLATE),
+    K(KVM_SIGNAL_MSI),
+    K(KVM_IRQ_LINE_STATUS),
+    K(KVM_IRQ_LINE),
+    K(KVM_SET_GSI_ROUTING),
+    K(KVM_GET_LAPIC),
+    K(KVM_SET_LAPIC),
+    K(KVM_SET_MP_STATE),
+    K(KVM_GET_MP_STATE),
+    K(KVM_IRQFD),
+    K(KVM_IOEVENTFD),
+    K(KVM_GET_XSAVE),
+    K(KVM_SET_XSAVE),
+    K(KVM_GET_CLOCK),
+    K(KVM_SET_CLOCK),
+    K(KVM_KVMCLOCK_CTRL),
+    K(KVM_SET_USER_MEMORY_REGION),
+    K(KVM_GET_DIRTY_LOG),
+    K(KVM_CLEAR_DIRTY_LOG),
+    K(KVM_SET_GUEST_DEBUG),
+    K(KVM_GET_DEBUGREGS),
+    K(KVM_SET_DEBUGREGS),
+    K(KVM_GET_FPU),
+    K(KVM_SET_FPU),
+    K(KVM_NMI),
+    K(KVM_SMI),
+    K(KVM_GET_IRQCHIP),
+    K(KVM_SET_IRQCHIP),
+    K(KVM_GET_PIT2),
+    K(KVM_SET_PIT2),
+    K(KVM_RESET_DIRTY_RINGS),
+    K(KVM_GET_XCRS),
+    K(KVM_SET_XCRS),
+    K(KVM_SET_CPUID2),
+    K(KVM_GET_CPUID2),
+    K(KVM_CREATE_VM),
+    K(KVM_CREATE_VCPU),
+    K(SIGUSR1),
+    K(SIGUSR2),
+    K(SIGTERM),
+    K(SIGKILL),
+    K(SIGABRT),
+    K(SIGSYS),
+    K(SIGSTOP),
+    K(STDIN_FILENO),
+    K(STDOUT_FILENO),
+    K(STDERR_FILENO),
+    K(PROT_EXEC),
+    {"own_pid", 4321},
+    {"child_pid", 8765},
+    {"init's pid", 1},
+    {"another pid", 4322},
+    {"the process group", 0},
+    {"every process", 0xffffffffu},
 #undef K
 };
 
@@ -402,6 +504,95 @@ static int nr_of(const char *name)
 	return -1;
 }
 
+/* One printed argument check: "NAME (arg N) one of: V V ..." or
+ * "NAME (arg N) without V". */
+struct printed_check {
+	int arg;
+	bool no_bits;
+	uint32_t vals[64];
+	unsigned n;
+};
+
+static void parse_check(char *text, struct printed_check *c, const char *sys)
+{
+	int off = 0;
+	char *rest;
+
+	memset(c, 0, sizeof(*c));
+	cr_assert_eq(sscanf(text, " %*s (arg %d)%n", &c->arg, &off), 1, "%s: rule '%s'", sys, text);
+	cr_assert(c->arg >= 0 && c->arg < 6);
+	rest = text + off;
+	if (strncmp(rest, " without ", 9) == 0) {
+		c->no_bits = true;
+		cr_assert(known_value(rest + 9, &c->vals[0]), "%s: printed bit %s unknown to the test", sys,
+			  rest + 9);
+		c->n = 1;
+		return;
+	}
+	cr_assert(strncmp(rest, " one of:", 8) == 0, "%s: unparsed rule '%s'", sys, text);
+	for (char *save = NULL, *tok = strtok_r(rest + 8, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		cr_assert_lt(c->n, 64u);
+		cr_assert(known_value(tok, &c->vals[c->n]), "%s: printed value %s unknown to the test", sys,
+			  tok);
+		c->n++;
+	}
+	cr_assert_gt(c->n, 0u, "%s: a rule with no values", sys);
+}
+
+static bool in_check(const struct printed_check *c, uint32_t v)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->vals[i] == v)
+			return true;
+	return false;
+}
+
+/* A printed rule with argument checks: the arguments that meet every check
+ * pass, whatever the others hold; a value outside any one check is denied
+ * though the rest pass. */
+static void expect_checks_are_the_filter(enum seccomp_role role, int nr, const char *sys,
+					 struct printed_check *c, unsigned nc)
+{
+	uint64_t base[6], args[6];
+
+	for (unsigned other = 0; other < 2; other++) {
+		for (int i = 0; i < 6; i++)
+			base[i] = other ? ~0ull : 0;
+		for (unsigned k = 0; k < nc; k++)
+			base[c[k].arg] = c[k].no_bits ? PROT_READ | PROT_WRITE : c[k].vals[0];
+		cr_expect_eq(eval_args(role, VM_SECCOMP_STRICT, &test_ids, AUDIT_ARCH_X86_64, nr, base),
+			     SECCOMP_RET_ALLOW, "%s: arguments its rule allows were denied", sys);
+	}
+	for (unsigned k = 0; k < nc; k++) {
+		memcpy(args, base, sizeof(args));
+		if (c[k].no_bits) {
+			args[c[k].arg] = PROT_READ | c[k].vals[0];
+			cr_expect_eq(
+			    eval_args(role, VM_SECCOMP_STRICT, &test_ids, AUDIT_ARCH_X86_64, nr, args),
+			    SECCOMP_RET_KILL_PROCESS, "%s: the printed bit was allowed", sys);
+			continue;
+		}
+		for (unsigned v = 0; v < c[k].n; v++) {
+			args[c[k].arg] = c[k].vals[v];
+			cr_expect_eq(
+			    eval_args(role, VM_SECCOMP_STRICT, &test_ids, AUDIT_ARCH_X86_64, nr, args),
+			    SECCOMP_RET_ALLOW, "%s: printed value 0x%x of arg %d denied", sys, c[k].vals[v],
+			    c[k].arg);
+		}
+		/* Every other known value is denied. */
+		for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+			if (in_check(&c[k], known[i].v))
+				continue;
+			args[c[k].arg] = known[i].v;
+			cr_expect_eq(
+			    eval_args(role, VM_SECCOMP_STRICT, &test_ids, AUDIT_ARCH_X86_64, nr, args),
+			    SECCOMP_RET_KILL_PROCESS, "role %s: %s with arg %d %s allowed but not printed",
+			    seccomp_table(role)->role, sys, c[k].arg, known[i].name);
+		}
+	}
+}
+
 /* --print-seccomp's text, parsed back, describes exactly what the built
  * programs do: each printed syscall is allowed under its printed rule and
  * every unprinted one is denied whatever its arguments. */
@@ -410,16 +601,18 @@ Test(seccomp, printed_profile_is_the_filter)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	bool listed[SECCOMP_NROLES][1024] = { { false } };
+	bool listed[SECCOMP_NROLES][1024] = {{false}};
 	int role = -1;
-	unsigned count[SECCOMP_NROLES] = { 0 }, said[SECCOMP_NROLES] = { 0 };
+	unsigned count[SECCOMP_NROLES] = {0}, said[SECCOMP_NROLES] = {0};
 	char *save = NULL;
 
 	cr_assert(f);
 	seccomp_print(f);
 	fclose(f);
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[64], rest[512];
+		struct printed_check checks[SECCOMP_MAX_CHECKS];
+		unsigned nc = 0;
+		char name[64], rest[1024];
 		unsigned n;
 
 		if (sscanf(line, "%63s thread: %u syscalls", name, &n) == 2) {
@@ -434,70 +627,166 @@ Test(seccomp, printed_profile_is_the_filter)
 		if (line[0] != ' ' || role < 0)
 			continue;
 		rest[0] = 0;
-		cr_assert_geq(sscanf(line, " %63s %511[^\n]", name, rest), 1);
+		cr_assert_geq(sscanf(line, " %63s %1023[^\n]", name, rest), 1);
 		int nr = nr_of(name);
 
 		cr_assert(nr >= 0 && nr < 1024, "printed '%s' is no syscall", name);
 		listed[role][nr] = true;
 		count[role]++;
 		if (strcmp(rest, "any arguments") == 0) {
-			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0), SECCOMP_RET_ALLOW,
-				     "%s printed as free, denied with zero args", name);
+			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0),
+				     SECCOMP_RET_ALLOW, "%s printed as free, denied with zero args", name);
 			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, ~0ull),
-				     SECCOMP_RET_ALLOW, "%s printed as free, denied with all-ones args", name);
-		} else if (strstr(rest, "without PROT_EXEC")) {
-			int arg;
-
-			cr_assert_eq(sscanf(rest, "prot (arg %d)", &arg), 1, "rule '%s'", rest);
-			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, PROT_READ | PROT_WRITE, arg, ~0ull),
-				     SECCOMP_RET_ALLOW, "%s rw denied", name);
-			cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, PROT_READ | PROT_EXEC, arg, 0),
-				     SECCOMP_RET_KILL_PROCESS, "%s PROT_EXEC allowed", name);
+				     SECCOMP_RET_ALLOW, "%s printed as free, denied with all-ones args",
+				     name);
 		} else {
-			int arg, off = 0;
-			char *vals = strstr(rest, "one of:");
-			uint32_t allowed[64];
-			unsigned na = 0;
-
-			cr_assert(vals, "unparsed rule '%s' for %s", rest, name);
-			cr_assert_eq(sscanf(rest, "%*s (arg %d)%n", &arg, &off), 1, "rule '%s'", rest);
-			for (char *tok = strtok(vals + 7, " "); tok; tok = strtok(NULL, " ")) {
-				cr_assert(known_value(tok, &allowed[na]), "printed value %s unknown to the test", tok);
-				cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, allowed[na], arg, ~0ull),
-					     SECCOMP_RET_ALLOW, "%s %s denied", name, tok);
-				na++;
+			for (char *s2 = NULL, *part = strtok_r(rest, ";", &s2); part;
+			     part = strtok_r(NULL, ";", &s2)) {
+				cr_assert_lt(nc, SECCOMP_MAX_CHECKS, "%s: too many checks printed", name);
+				parse_check(part, &checks[nc++], name);
 			}
-			/* Every other known request is denied. */
-			for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-				bool in = false;
-
-				for (unsigned j = 0; j < na; j++)
-					in |= allowed[j] == known[i].v;
-				if (!in)
-					cr_expect_eq(eval_call(role, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, known[i].v, arg, 0),
-						     SECCOMP_RET_KILL_PROCESS, "role %s: %s %s allowed but not printed",
-						     seccomp_table(role)->role, name, known[i].name);
-			}
+			expect_checks_are_the_filter(role, nr, name, checks, nc);
 		}
 		/* Foreign ABIs never pass, listed or not. */
-		cr_expect_eq(eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_I386, nr, 0, 0, 0), SECCOMP_RET_KILL_PROCESS);
-		cr_expect_eq(eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr | __X32_SYSCALL_BIT, 0, 0, 0),
+		cr_expect_eq(eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_I386, nr, 0, 0, 0),
 			     SECCOMP_RET_KILL_PROCESS);
+		cr_expect_eq(
+		    eval_call(role, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr | __X32_SYSCALL_BIT, 0, 0, 0),
+		    SECCOMP_RET_KILL_PROCESS);
 	}
 	free(text);
 	for (unsigned r = 0; r < SECCOMP_NROLES; r++) {
-		cr_expect_eq(count[r], said[r], "role %s: %u lines, count says %u", seccomp_table(r)->role, count[r],
-			     said[r]);
+		cr_expect_eq(count[r], said[r], "role %s: %u lines, count says %u", seccomp_table(r)->role,
+			     count[r], said[r]);
 		cr_expect_gt(count[r], 0u);
 		for (int nr = 0; nr < 1024; nr++) {
 			if (listed[r][nr])
 				continue;
-			cr_expect_eq(eval_call(r, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0), SECCOMP_RET_KILL_PROCESS,
-				     "role %s: unprinted nr %d allowed", seccomp_table(r)->role, nr);
-			cr_expect_eq(eval_call(r, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr, 0, 0, ~0ull), SECCOMP_RET_TRAP,
-				     "role %s: unprinted nr %d not trapped in log mode", seccomp_table(r)->role, nr);
+			cr_expect_eq(eval_call(r, VM_SECCOMP_STRICT, AUDIT_ARCH_X86_64, nr, 0, 0, 0),
+				     SECCOMP_RET_KILL_PROCESS, "role %s: unprinted nr %d allowed",
+				     seccomp_table(r)->role, nr);
+			cr_expect_eq(eval_call(r, VM_SECCOMP_LOG, AUDIT_ARCH_X86_64, nr, 0, 0, ~0ull),
+				     SECCOMP_RET_TRAP, "role %s: unprinted nr %d not trapped in log mode",
+				     seccomp_table(r)->role, nr);
 		}
 	}
+}
+
+/* A pid the filter is not told (the main role without a child, any role
+ * built without ids) matches nothing: never kill(0) or kill(-1), which
+ * would reach a process group or everyone. */
+Test(seccomp, unknown_pids_match_nothing)
+{
+	const struct seccomp_ids no_child = {.own = 4321, .child = 0};
+	static const uint64_t pids[] = {0, 0xffffffffu, 0xffffffffffffffffull, 1, 8765};
+	uint64_t args[6] = {0};
+
+	for (unsigned i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		args[0] = pids[i];
+		cr_expect_eq(eval_args(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, &no_child, AUDIT_ARCH_X86_64,
+				       __NR_kill, args),
+			     SECCOMP_RET_KILL_PROCESS, "main role without a child: kill(0x%llx) allowed",
+			     (unsigned long long)pids[i]);
+		args[2] = SIGUSR1;
+		cr_expect_eq(eval_args(SECCOMP_ROLE_VCPU, VM_SECCOMP_STRICT, NULL, AUDIT_ARCH_X86_64,
+				       __NR_tgkill, args),
+			     SECCOMP_RET_KILL_PROCESS, "vcpu role without ids: tgkill(0x%llx) allowed",
+			     (unsigned long long)pids[i]);
+		args[2] = 0;
+	}
+	args[0] = 4321;
+	cr_expect_eq(
+	    eval_args(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, &no_child, AUDIT_ARCH_X86_64, __NR_kill, args),
+	    SECCOMP_RET_ALLOW, "main role: kill of its own pid denied");
+}
+
+/* A process that waits to be killed. */
+static pid_t bystander(void)
+{
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* vcpu_kick's tgkill reaches only cove's own threads, and only with the
+ * kick's signal; tkill, which names a thread by tid alone, is gone. The
+ * calls run for real: SIGUSR1 is blocked in the filtered child first. */
+static long do_block_usr1_then_call(void *arg)
+{
+	unsigned long usr1 = 1ul << (SIGUSR1 - 1);
+
+	if (syscall(__NR_rt_sigprocmask, SIG_BLOCK, &usr1, NULL, sizeof(usr1)) < 0)
+		return 100;
+	return do_call(arg);
+}
+
+Test(seccomp, kick_tgkill_reaches_only_cove_itself)
+{
+	/* It would die of a SIGUSR1 that got through. */
+	pid_t other = bystander();
+
+	for (unsigned i = 1; i < 3; i++) {
+		struct call own = {__NR_tgkill, {OWN_PID, OWN_PID, SIGUSR1}};
+		struct call stranger = {__NR_tgkill, {other, other, SIGUSR1}};
+		struct call own_term = {__NR_tgkill, {OWN_PID, OWN_PID, SIGTERM}};
+		struct call tkill = {__NR_tkill, {OWN_PID, SIGUSR1}};
+		struct outcome o;
+		const char *role = seccomp_table(roles[i])->role;
+
+		o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_block_usr1_then_call, &own);
+		cr_expect(exited(&o, 0), "role %s: the kick of its own thread was refused (status 0x%x)",
+			  role, o.status);
+		o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_block_usr1_then_call, &stranger);
+		cr_expect(killed_by_sigsys(&o), "role %s: tgkill to another process survived (status 0x%x)",
+			  role, o.status);
+		o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_block_usr1_then_call, &own_term);
+		cr_expect(killed_by_sigsys(&o), "role %s: tgkill of SIGTERM survived (status 0x%x)", role,
+			  o.status);
+		o = run_filtered(roles[i], VM_SECCOMP_STRICT, do_block_usr1_then_call, &tkill);
+		cr_expect(killed_by_sigsys(&o), "role %s: tkill survived (status 0x%x)", role, o.status);
+	}
+	cr_expect_eq(waitpid(other, NULL, WNOHANG), 0, "the bystander died");
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+}
+
+/* The main role (--jail's waiting parent) signals its child and itself,
+ * writes to stderr only, and nothing else. */
+Test(seccomp, main_role_signals_only_its_child_and_itself)
+{
+	pid_t child = bystander(), other = bystander();
+	struct outcome o;
+
+	filtered_child = child;
+	struct call to_child = {__NR_kill, {child, 0}};
+	struct call to_self = {__NR_kill, {OWN_PID, 0}};
+	struct call to_other = {__NR_kill, {other, 0}};
+	struct call to_group = {__NR_kill, {0, 0}};
+	struct call to_all = {__NR_kill, {-1, 0}};
+	struct call to_stdout = {__NR_write, {1, (long)"", 0}};
+
+	o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &to_child);
+	cr_expect(exited(&o, 0), "kill of the child refused (status 0x%x)", o.status);
+	o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &to_self);
+	cr_expect(exited(&o, 0), "kill of itself refused (status 0x%x)", o.status);
+	o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &to_other);
+	cr_expect(killed_by_sigsys(&o), "kill of another process survived (status 0x%x)", o.status);
+	o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &to_group);
+	cr_expect(killed_by_sigsys(&o), "kill(0) survived (status 0x%x)", o.status);
+	o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &to_all);
+	cr_expect(killed_by_sigsys(&o), "kill(-1) survived (status 0x%x)", o.status);
+	o = run_filtered(SECCOMP_ROLE_MAIN, VM_SECCOMP_STRICT, do_call, &to_stdout);
+	cr_expect(killed_by_sigsys(&o), "write to stdout survived (status 0x%x)", o.status);
+	filtered_child = 0;
+	kill(child, SIGKILL);
+	kill(other, SIGKILL);
+	waitpid(child, NULL, 0);
+	waitpid(other, NULL, 0);
 }
 
 static int ring_submit_one(struct io_uring *ring, void (*prep)(struct io_uring_sqe *))
@@ -549,7 +838,8 @@ Test(seccomp_ring, restricted_ring_runs_allowed_ops_only)
 	cr_expect_eq(ring_submit_one(&ring, prep_openat), -EACCES, "OPENAT not refused");
 	cr_expect_eq(ring_submit_one(&ring, prep_socket), -EACCES, "SOCKET not refused");
 	cr_expect_eq(ring_submit_one(&ring, prep_nop_fixed), -EACCES, "IOSQE_FIXED_FILE not refused");
-	cr_expect_eq(io_uring_register_files(&ring, &fd, 1), -EACCES, "register after restriction not refused");
+	cr_expect_eq(io_uring_register_files(&ring, &fd, 1), -EACCES,
+		     "register after restriction not refused");
 	io_uring_queue_exit(&ring);
 }
 
