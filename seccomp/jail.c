@@ -44,11 +44,12 @@ static void jail_forward(int sig)
 
 	if (child <= 0)
 		return;
-	/* A second request means the first was not heard (the child had
-	 * no handler yet): end it for sure. The raw call: the filter knows
-	 * no libc's extras. */
-	syscall(SYS_kill, child, forwarded ? SIGKILL : sig);
-	forwarded = 1;
+	/* A second request to end means the first was not heard (the child
+	 * had no handler yet): end it for sure. SIGQUIT asks for a register
+	 * dump, not an end. The raw call: the filter knows no libc's extras. */
+	syscall(SYS_kill, child, forwarded && sig != SIGQUIT ? SIGKILL : sig);
+	if (sig != SIGQUIT)
+		forwarded = 1;
 	errno = saved;
 }
 

@@ -247,6 +247,29 @@ static int load_one_module(struct mem_map *m, const char *what, const char *path
 	return 0;
 }
 
+int load_cmdline_append(struct mem_map *m, const char *extra, size_t max, const struct load_image *img, char *err,
+			size_t errlen)
+{
+	size_t elen, clen;
+	char *c;
+
+	if (!extra || !*extra)
+		return 0;
+	elen = strlen(extra);
+	c = mem_gpa_to_hva(m, BOOT_CMDLINE_GPA, BOOT_CMDLINE_MAX, true);
+	if (!c)
+		return load_err(err, errlen, img, -ENOSPC, "no RAM for the command line");
+	clen = strnlen(c, BOOT_CMDLINE_MAX);
+	if (clen + 1 + elen > max || clen + 1 + elen >= BOOT_CMDLINE_MAX)
+		return load_err(err, errlen, img, -E2BIG,
+				"command line: %zu bytes and this host's \"%s\" are more than the kernel takes (%zu)",
+				clen, extra, max);
+	if (clen)
+		c[clen++] = ' ';
+	memcpy(c + clen, extra, elen + 1);
+	return 0;
+}
+
 int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, uint64_t top,
 		 struct load_module *mods, uint64_t *cmdline_gpa, char *err, size_t errlen)
 {
@@ -366,9 +389,11 @@ int boot_load_image(const struct vm_config *cfg, struct mem_map *m, struct bus *
 		    const struct load_image *img, struct boot_info *info, char *err, size_t errlen)
 {
 	struct elf_image elf;
+	const char *extra = info->linux_extra;
 	long mb;
 
 	memset(info, 0, sizeof(*info));
+	info->linux_extra = extra;
 	if (cfg->raw)
 		return load_raw(cfg, m, img, info, err, errlen);
 	mb = multiboot_find(img->buf, img->len);
@@ -404,7 +429,6 @@ int boot_load(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, s
 
 	if (err && errlen)
 		err[0] = '\0';
-	memset(info, 0, sizeof(*info));
 	if (cfg->raw) {
 		img.what = "raw image";
 		img.name = cfg->raw;

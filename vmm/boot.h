@@ -30,6 +30,10 @@ struct boot_cpu {
 };
 
 struct boot_info {
+	/* In: words vm.c adds to a Linux kernel's command line for this host
+	 * (vm.c: VM_LINUX_HOST_ARGS), or NULL. */
+	const char *linux_extra;
+	/* Out: */
 	struct boot_cpu bsp;
 	bool legacy_pc;    /* real-mode or firmware guest: wants the PIC and PIT */
 	const char *kind;  /* "pvh", "multiboot", "raw", "bzimage", for messages and --stats */

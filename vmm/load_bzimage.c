@@ -183,6 +183,9 @@ int load_bzimage(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 	if (cmdlen > cmdline_max)
 		return load_err(err, errlen, img, -E2BIG, "command line is %zu bytes; this kernel takes at most %u",
 				cmdlen, cmdline_max);
+	r = load_cmdline_append(m, info->linux_extra, cmdline_max, img, err, errlen);
+	if (r < 0)
+		return r;
 
 	uint8_t *bp = mem_gpa_to_hva(m, BZ_ZERO_PAGE_GPA, BP_SIZE, true);
 	if (!bp)

@@ -10,6 +10,7 @@
 #include "vmm/load_internal.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define XEN_ELFNOTE_GUEST_OS	 6
 #define ELF_MAX_PHDRS		 256
 
 bool elf_is_elf(const uint8_t *buf, size_t len)
@@ -41,7 +42,8 @@ static uint64_t rd64(const uint8_t *p)
 	return v;
 }
 
-/* Looks for XEN_ELFNOTE_PHYS32_ENTRY in the notes at [off, off + size). */
+/* Looks for XEN_ELFNOTE_PHYS32_ENTRY (and GUEST_OS, which names Linux) in
+ * the notes at [off, off + size). */
 static int elf_scan_notes(const struct load_image *img, uint64_t off, uint64_t size, struct elf_image *elf,
 			  char *err, size_t errlen)
 {
@@ -76,6 +78,9 @@ static int elf_scan_notes(const struct load_image *img, uint64_t off, uint64_t s
 						(unsigned long long)elf->pvh_entry);
 			elf->has_pvh = true;
 		}
+		if (type == XEN_ELFNOTE_GUEST_OS && namesz == 4 && memcmp(n + 12, "Xen", 4) == 0 && descsz >= 5 &&
+		    memcmp(n + 12 + name_pad, "linux", 5) == 0)
+			elf->is_linux = true;
 		off += total;
 		size -= total;
 	}

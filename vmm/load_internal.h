@@ -81,6 +81,7 @@ struct elf_image {
 	unsigned nseg;
 	bool has_pvh;
 	uint64_t pvh_entry; /* XEN_ELFNOTE_PHYS32_ENTRY */
+	bool is_linux;	    /* XEN_ELFNOTE_GUEST_OS says "linux": Linux's vmlinux */
 };
 
 bool elf_is_elf(const uint8_t *buf, size_t len);
@@ -108,6 +109,10 @@ struct load_module {
  * number of modules in mods, or -errno with err set. */
 int load_modules(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, uint64_t top,
 		 struct load_module *mods, uint64_t *cmdline_gpa, char *err, size_t errlen);
+/* Appends " extra" to the command line load_modules wrote, if extra is
+ * non-NULL and the whole still fits in max bytes (the kernel's limit). */
+int load_cmdline_append(struct mem_map *m, const char *extra, size_t max, const struct load_image *img, char *err,
+			size_t errlen);
 
 /* boot_load() after the file is read: cfg->raw set means a raw image,
  * otherwise the protocol is picked from img's contents. */

@@ -74,6 +74,9 @@ int load_pvh(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, co
 	nmods = load_modules(cfg, m, bus, top, mods, &cmdline, err, errlen);
 	if (nmods < 0)
 		return nmods;
+	/* Linux's x86 COMMAND_LINE_SIZE. */
+	if (elf->is_linux && (r = load_cmdline_append(m, info->linux_extra, 2048, img, err, errlen)) < 0)
+		return r;
 
 	for (int i = 0; i < nmods; i++)
 		ml[i] = (struct hvm_modlist_entry){mods[i].gpa, mods[i].size, mods[i].cmdline_gpa, 0};

@@ -47,12 +47,20 @@ static void vcpu_host_signal_handler(int sig)
 	vcpu_kick_handler(sig);
 }
 
+/* SIGQUIT: every vCPU prints its registers, and the guest runs on. */
+static void vcpu_dump_signal_handler(int sig)
+{
+	vm_dump_requested();
+	vcpu_kick_handler(sig);
+}
+
 /* The signals a vCPU thread takes while it runs the guest; blocked in every
  * other thread, and in vCPU threads before they run. */
 static void vcpu_signal_set(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGQUIT);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
@@ -76,6 +84,8 @@ void vcpu_signals_init(void)
 	vcpu_signal_set(&sa.sa_mask);
 	for (unsigned i = 0; i < sizeof(host) / sizeof(host[0]); i++)
 		sigaction(host[i], &sa, NULL);
+	sa.sa_handler = vcpu_dump_signal_handler;
+	sigaction(SIGQUIT, &sa, NULL);
 	vcpu_tgid = getpid();
 }
 
@@ -282,6 +292,25 @@ int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen)
 	return -ENOSYS;
 }
 
+/* SIGQUIT's register dump (vm_dump_requested): a vCPU that sees a new
+ * request kicks those that have not, so each prints its own state. */
+static void vcpu_dump_on_request(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	unsigned req = atomic_load(&vm->dump_req);
+	uint64_t exits = 0;
+
+	atomic_store(&v->dumped, req);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (i != v->id && atomic_load(&vm->vcpus[i].dumped) != req)
+			vcpu_kick(&vm->vcpus[i]);
+	for (unsigned r = 0; r < VM_STAT_EXITS; r++)
+		exits += v->exits[r];
+	fprintf(stderr, "cove: SIGQUIT: vCPU %u after %llu exits; the guest runs on\n", v->id,
+		(unsigned long long)exits);
+	vcpu_dump(v);
+}
+
 static void vcpu_crash(struct vcpu *v, const char *fmt, const char *detail)
 {
 	if (!vm_claim(v->vm, COVE_EXIT_CRASH))
@@ -444,6 +473,9 @@ static void vcpu_loop(struct vcpu *v)
 	while (!vm_ended(vm)) {
 		if (vm_check_signal(vm))
 			continue;
+		if (atomic_load_explicit(&v->dumped, memory_order_relaxed) !=
+		    atomic_load_explicit(&vm->dump_req, memory_order_relaxed))
+			vcpu_dump_on_request(v);
 		if (bsp_pit)
 			vm_pit_tick(vm);
 		if (bsp_pic)

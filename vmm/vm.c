@@ -325,6 +325,11 @@ void vm_signal_arrived(int sig)
 	atomic_compare_exchange_strong(&the_vm.signal, &none, sig);
 }
 
+void vm_dump_requested(void)
+{
+	atomic_fetch_add(&the_vm.dump_req, 1);
+}
+
 bool vm_check_signal(struct vm *vm)
 {
 	int sig = atomic_load_explicit(&vm->signal, memory_order_relaxed);
@@ -581,6 +586,9 @@ static int vm_setup(struct vm *vm)
 		return COVE_EXIT_IMAGE;
 	}
 	err[0] = '\0';
+	vm->cpl0_emulated = cpuid_host_emulates_cpl0();
+	if (vm->cpl0_emulated)
+		vm->boot.linux_extra = VM_LINUX_HOST_ARGS;
 	if (boot_load(cfg, &vm->mem, vm->bus, &vm->boot, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cove: %s\n", err[0] ? err : "image: loading failed");
 		return COVE_EXIT_IMAGE;
@@ -592,7 +600,6 @@ static int vm_setup(struct vm *vm)
 			return r;
 	}
 
-	vm->cpl0_emulated = cpuid_host_emulates_cpl0();
 	r = cpuid_init(vm);
 	if (r < 0) {
 		fprintf(stderr, "cove: KVM_GET_SUPPORTED_CPUID: %s\n", strerror(-r));

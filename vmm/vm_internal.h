@@ -53,6 +53,7 @@ struct vcpu {
 	uint64_t exits[VM_STAT_EXITS];
 	uint64_t run_eintr;
 	struct vm_stat_fail fails[VM_STAT_FAILS];
+	atomic_uint dumped; /* the last SIGQUIT dump request this vCPU served (read by other vCPUs) */
 	struct kvm_cpuid2 *cpuid; /* what KVM_SET_CPUID2 got; x86emu answers CPUID from it */
 	struct vcpu_emu *emu;	  /* cove's emulator on this vCPU (vmm/emulate.h) */
 };
@@ -100,6 +101,7 @@ struct vm {
 	/* futex word: the I/O thread has its filter (or gave up), so the boot
 	 * vCPU may run the guest's first instruction. */
 	atomic_int io_filtered;
+	atomic_uint dump_req; /* SIGQUIT dump requests so far (vm_dump_requested) */
 	/* The first of SIGTERM, SIGINT, SIGHUP, SIGALRM (--timeout) that
 	 * arrived, 0 for none: set by the handler, acted on by a vCPU. */
 	atomic_int signal;
@@ -107,6 +109,14 @@ struct vm {
 	pthread_t io_thread;
 	atomic_uint_fast64_t emu_opcodes[VM_STAT_OPCODES];
 };
+
+/* What cove adds to a Linux kernel's command line on hosts where KVM
+ * emulates guest kernel code (cpuid.c). There the standard CPUID leaves
+ * come from the processor and cannot hide a feature, and Linux would use
+ * AVX (VEX instructions neither KVM's emulator nor x86emu executes) and
+ * XSAVES on every context switch; "noxsave" turns off both, leaving
+ * FXSAVE, which KVM emulates in place. */
+#define VM_LINUX_HOST_ARGS "noxsave"
 
 /* kvm.c */
 int kvm_open_vm(struct vm *vm);
@@ -136,6 +146,8 @@ void vm_thread_done(atomic_int *done);
  * that arrived and then returns true. A vCPU calls it before each KVM_RUN. */
 void vm_signal_arrived(int sig);
 bool vm_check_signal(struct vm *vm);
+/* From SIGQUIT's handler: every vCPU prints its registers (vcpu.c). */
+void vm_dump_requested(void);
 /* The boot vCPU, before each KVM_RUN of a legacy guest: pulses IRQ0 when the
  * PIT's edge is due or its schedule changed, and re-arms the timer. */
 void vm_pit_tick(struct vm *vm);

@@ -440,6 +440,26 @@ Test(exit, sigint_shuts_down_cleanly_with_130)
 	cr_assert_eq(r.status, 128 + SIGINT, "status %d, want 130; stderr: %s", r.status, r.err);
 }
 
+Test(exit, sigquit_prints_every_vcpus_registers_and_the_guest_runs_on)
+{
+	char *path = blob_file(ready_spin_blob, sizeof(ready_spin_blob));
+	char *argv[] = {(char *)cove_path(), "--raw", path, "--cpus", "2", "--timeout", "3", NULL};
+	struct child c = spawn(argv);
+	struct run r;
+	char ch = 0;
+
+	cr_assert_eq(read(c.out, &ch, 1), 1, "guest printed nothing");
+	cr_assert_eq(kill(c.pid, SIGQUIT), 0);
+	finish(&c, &r);
+	cr_assert_eq(r.status, 124, "SIGQUIT must not end the VM: status %d; stderr: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "cove: SIGQUIT: vCPU 0 ") && strstr(r.err, "cove: SIGQUIT: vCPU 1 "),
+		  "not every vCPU reported: %s", r.err);
+	/* The boot vCPU spins in its blob at 0000:7c00 (jmp $ after the out). */
+	cr_assert(strstr(r.err, "cove: vCPU 0 registers:\n  rip=0000000000007c0"), "no boot vCPU rip: %s", r.err);
+	unlink(path);
+	free(path);
+}
+
 /* cove's threads: /proc/pid/task without KVM's per-VM worker ("kvm-..."),
  * a task of the process that never runs user code. */
 static unsigned cove_threads(pid_t pid)

@@ -89,7 +89,7 @@ Test(bzimage, loads_kernel_zero_page_and_long_mode_entry)
 	size_t len;
 	uint8_t *k = fake_kernel(&len);
 	struct vm_config cfg = {.mem_size = 256 * MiB, .cpus = 2, .cmdline = "console=ttyS0 quiet"};
-	struct boot_info info;
+	struct boot_info info = {0};
 	cr_assert_eq(load(k, len, &cfg, &info), 0, "%s", err);
 	cr_assert_eq(info.bsp.mode, BOOT_LONG64);
 	cr_assert_eq(info.bsp.rip, 0x1000000 + 0x200, "64-bit entry is load address + 0x200");
@@ -126,6 +126,36 @@ Test(bzimage, loads_kernel_zero_page_and_long_mode_entry)
 	free(k);
 }
 
+Test(bzimage, host_words_are_appended_to_the_command_line_within_the_kernel_limit)
+{
+	size_t len;
+	uint8_t *k = fake_kernel(&len);
+	struct vm_config cfg = {.mem_size = 256 * MiB, .cpus = 1, .cmdline = "console=ttyS0"};
+	struct boot_info info = {.linux_extra = "noxsave"};
+	char longline[2048];
+
+	cr_assert_eq(load(k, len, &cfg, &info), 0, "%s", err);
+	const uint8_t *bp = mem_gpa_to_hva(&mem, info.bsp.rsi, 4096, false);
+	cr_assert_str_eq((const char *)mem_gpa_to_hva(&mem, r32(bp + 0x228), 32, false), "console=ttyS0 noxsave");
+	cr_assert_str_eq(info.linux_extra, "noxsave", "linux_extra is an input: the loader keeps it");
+
+	/* No user command line: just the host's words. */
+	cfg.cmdline = NULL;
+	info = (struct boot_info){.linux_extra = "noxsave"};
+	cr_assert_eq(load(k, len, &cfg, &info), 0, "%s", err);
+	bp = mem_gpa_to_hva(&mem, info.bsp.rsi, 4096, false);
+	cr_assert_str_eq((const char *)mem_gpa_to_hva(&mem, r32(bp + 0x228), 32, false), "noxsave");
+
+	/* A command line at the kernel's limit has no room left: refused. */
+	memset(longline, 'a', 2047);
+	longline[2047] = '\0';
+	cfg.cmdline = longline;
+	info = (struct boot_info){.linux_extra = "noxsave"};
+	cr_assert_eq(load(k, len, &cfg, &info), -E2BIG);
+	cr_assert(strstr(err, "noxsave"), "the error names the host's words: %s", err);
+	free(k);
+}
+
 Test(bzimage, initrd_is_placed_above_the_kernel_and_described)
 {
 	size_t len;
@@ -139,7 +169,7 @@ Test(bzimage, initrd_is_placed_above_the_kernel_and_described)
 	cr_assert_eq(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
 	close(fd);
 	struct vm_config cfg = {.mem_size = 256 * MiB, .cpus = 1, .initrd = path};
-	struct boot_info info;
+	struct boot_info info = {0};
 	cr_assert_eq(load(k, len, &cfg, &info), 0, "%s", err);
 	const uint8_t *bp = mem_gpa_to_hva(&mem, info.bsp.rsi, 4096, false);
 	uint32_t at = r32(bp + 0x218), size = r32(bp + 0x21c);
@@ -155,7 +185,7 @@ Test(bzimage, refuses_what_it_cannot_boot)
 {
 	size_t len;
 	struct vm_config cfg = {.mem_size = 256 * MiB, .cpus = 1};
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t *k = fake_kernel(&len);
 
 	w16(k + 0x206, 0x020a);
@@ -209,7 +239,7 @@ Test(bzimage, fuzzed_headers_never_crash)
 		for (int f = 0; f < 8; f++)
 			m[0x1f0 + rand() % 0x80] = (uint8_t)rand();
 		size_t l = iter % 3 ? len : (size_t)rand() % len;
-		struct boot_info info;
+		struct boot_info info = {0};
 		int r = load(m, l, &cfg, &info);
 		cr_assert(r == 0 || (r < 0 && err[0]), "a refusal names its reason");
 	}
@@ -232,7 +262,7 @@ Test(bzimage, debian_cloud_kernel_header_is_accepted)
 	size_t n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	struct vm_config cfg = {.mem_size = 256 * MiB, .cpus = 2, .cmdline = "console=ttyS0"};
-	struct boot_info info;
+	struct boot_info info = {0};
 	cr_assert_eq(load(buf, n, &cfg, &info), 0, "%s", err);
 	cr_assert_eq(info.bsp.mode, BOOT_LONG64);
 }

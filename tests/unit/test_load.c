@@ -250,7 +250,7 @@ Test(raw, blob_loads_at_7c00_and_enters_real_mode_like_a_boot_sector)
 {
 	static const uint8_t blob[] = {0xb0, 0x41, 0xba, 0xf8, 0x03, 0xee, 0xb0, 0x00, 0xe6, 0xf4};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t back[sizeof(blob)];
 
 	cfg.raw = write_file("blob.bin", blob, sizeof(blob));
@@ -274,7 +274,7 @@ Test(raw, load_address_and_entry_come_from_the_config)
 {
 	uint8_t blob[300];
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t back[sizeof(blob)];
 
 	for (unsigned i = 0; i < sizeof(blob); i++)
@@ -293,7 +293,7 @@ Test(raw, load_address_and_entry_come_from_the_config)
 Test(raw, image_reaching_past_1mib_plus_64k_is_refused)
 {
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t *big = calloc(1, 0x20000);
 	int r;
 
@@ -308,7 +308,7 @@ Test(raw, image_reaching_past_1mib_plus_64k_is_refused)
 Test(raw, image_ending_exactly_at_the_real_mode_limit_loads)
 {
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t *img = calloc(1, 0x10000);
 	int r;
 
@@ -329,7 +329,7 @@ Test(raw, image_outside_guest_ram_is_refused)
 {
 	static const uint8_t blob[16] = {0xf4};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	int r;
 
 	teardown();
@@ -344,7 +344,7 @@ Test(raw, image_outside_guest_ram_is_refused)
 Test(raw, missing_empty_directory_and_oversized_files_are_refused)
 {
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	char dir[128];
 	int r;
 
@@ -377,7 +377,7 @@ Test(raw, unreadable_file_is_refused_with_the_reason)
 {
 	static const uint8_t blob[4] = {0xf4};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	int r;
 
 	if (geteuid() == 0)
@@ -392,11 +392,50 @@ Test(raw, unreadable_file_is_refused_with_the_reason)
 
 TestSuite(pvh, .init = setup, .fini = teardown);
 
+/* Linux's vmlinux: the entry note and XEN_ELFNOTE_GUEST_OS "linux". */
+struct linux_notes {
+	struct pvh_note entry;
+	uint32_t namesz, descsz, type;
+	char name[4];
+	char desc[8];
+};
+
+static void pvh_cmdline(bool is_linux, const char *extra, char *out, size_t len)
+{
+	static struct linux_notes notes;
+	struct tseg segs[2];
+	struct vm_config cfg = base_cfg();
+	struct boot_info info = {.linux_extra = extra};
+	struct hvm_start_info_t si;
+
+	notes = (struct linux_notes){note_for(0x100010), 4, 6, is_linux ? 6 : 0x99, "Xen", "linux"};
+	segs[0] = (struct tseg){PT_LOAD, 0x100000, 0x100000, 0x2000, 0x3000, NULL, 0};
+	segs[1] = (struct tseg){PT_NOTE, 0, 0, sizeof(notes), sizeof(notes), &notes, 0};
+	struct img i = build_elf(true, 0x100010, segs, 2);
+	cfg.cmdline = "console=ttyS0";
+	cr_assert_eq(load_buf(&cfg, i, &info), 0, "%s", err);
+	cr_assert_eq(mem_read(&m, BOOT_START_INFO_GPA, &si, sizeof(si)), 0);
+	read_str(si.cmdline_paddr, out, len);
+	free(i.buf);
+}
+
+Test(pvh, linux_vmlinux_gets_the_host_words_and_a_unikernel_does_not)
+{
+	char s[64];
+
+	pvh_cmdline(true, "noxsave", s, sizeof(s));
+	cr_assert_str_eq(s, "console=ttyS0 noxsave", "a vmlinux (GUEST_OS linux) gets the host's words");
+	pvh_cmdline(false, "noxsave", s, sizeof(s));
+	cr_assert_str_eq(s, "console=ttyS0", "a unikernel's command line is its own");
+	pvh_cmdline(true, NULL, s, sizeof(s));
+	cr_assert_str_eq(s, "console=ttyS0", "no host words, nothing added");
+}
+
 static void check_good_pvh(bool is64)
 {
 	struct img i = good_pvh(is64);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct hvm_start_info_t si;
 	struct hvm_mod_t mod;
 	struct hvm_mm_t mm[8];
@@ -480,7 +519,7 @@ Test(pvh, memmap_has_ram_above_4g_when_guest_ram_crosses_the_hole)
 {
 	struct img i = good_pvh(true);
 	struct vm_config cfg;
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct hvm_start_info_t si;
 	struct hvm_mm_t mm[8];
 
@@ -502,7 +541,7 @@ Test(pvh, initrd_then_modules_then_fdt_page_aligned_above_the_kernel)
 {
 	struct img i = good_pvh(true);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct hvm_start_info_t si;
 	struct hvm_mod_t mod[4];
 	char s[64];
@@ -548,7 +587,7 @@ Test(pvh, a_thousand_cpus_get_a_node_each)
 {
 	struct img i = good_pvh(true);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct hvm_start_info_t si;
 	struct hvm_mod_t mod;
 
@@ -571,7 +610,7 @@ Test(pvh, bss_only_segment_loads_whatever_its_file_offset)
 			       {PT_NOTE, 0, 0, sizeof(n), sizeof(n), &n, 0}};
 	struct img i = build_elf(true, 0x100010, segs, 3);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct hvm_start_info_t si;
 	struct hvm_mod_t mod;
 	uint64_t far = 0x7fffffff;
@@ -595,7 +634,7 @@ Test(pvh, entry_note_with_8_byte_value_is_accepted)
 			       {PT_NOTE, 0, 0, sizeof(n8), sizeof(n8), &n8, 0}};
 	struct img i = build_elf(true, 0xffffffff80100000ULL, segs, 2);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	cr_assert_eq(load_buf(&cfg, i, &info), 0, "%s", err);
 	cr_assert_eq(info.bsp.rip, 0x100020, "the note's physical entry, not e_entry");
@@ -706,7 +745,7 @@ Test(pvh, each_malformation_gives_its_one_line_error)
 	    {entry_outside, -ENOEXEC, "PVH entry 0x200000 is not inside a loaded segment"},
 	    {not_exec, -ENOEXEC, "not an executable"},
 	};
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		int r;
@@ -728,7 +767,7 @@ Test(pvh, overlapping_segments_are_refused)
 			       {PT_NOTE, 0, 0, sizeof(n), sizeof(n), &n, 0}};
 	struct img i = build_elf(true, 0x100010, segs, 3);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	int r = load_buf(&cfg, i, &info);
 
 	assert_err(r, -ENOEXEC, "ELF segments at 0x100000 and 0x101000 overlap");
@@ -740,7 +779,7 @@ Test(pvh, elf_without_note_or_multiboot_header_is_refused)
 	struct tseg segs[1] = {{PT_LOAD, 0x100000, 0x100000, 0x100, 0x100, NULL, 0}};
 	struct img i = build_elf(true, 0x100000, segs, 1);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	int r = load_buf(&cfg, i, &info);
 
 	assert_err(r, -ENOEXEC, "neither a PVH note");
@@ -751,7 +790,7 @@ Test(pvh, command_line_longer_than_the_limit_is_refused)
 {
 	struct img i = good_pvh(true);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	char *longline = malloc(BOOT_CMDLINE_MAX + 1);
 	int r;
 
@@ -784,7 +823,7 @@ Test(pvh, initrd_or_module_that_does_not_fit_is_refused)
 {
 	struct img i = good_pvh(true);
 	struct vm_config cfg;
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t *big = calloc(1, 3 * MIB);
 	int r;
 
@@ -814,7 +853,7 @@ Test(pvh, module_strings_that_overflow_their_area_are_refused)
 {
 	struct img i = good_pvh(true);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	static char longs[VM_MAX_MODULES][1200];
 	int r;
 
@@ -838,7 +877,7 @@ Test(dispatch, bzimage_goes_to_its_loader_and_unknown_images_are_refused_by_name
 {
 	uint8_t bz[0x400] = {0};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	int r;
 
 	memcpy(bz + 0x202, "HdrS", 4);
@@ -856,7 +895,7 @@ Test(dispatch, bzimage_goes_to_its_loader_and_unknown_images_are_refused_by_name
 Test(dispatch, no_image_boots_the_built_in_hello_as_pvh, .init = setup, .fini = teardown)
 {
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct hvm_start_info_t si;
 
 	cr_assert_eq(boot_load(&cfg, &m, bus, &info, err, sizeof(err)), 0, "%s", err);
@@ -899,7 +938,7 @@ Test(multiboot, elf32_kernel_gets_eax_magic_and_a_complete_info)
 	uint8_t code[0x200] = {0};
 	struct tseg segs[1] = {{PT_LOAD, 0x100000, 0x100000, sizeof(code), 0x1000, code, 0}};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct mb_info_t mi;
 	struct mb_mod_t mods[2];
 	struct mb_mmap_t mm[4];
@@ -954,7 +993,7 @@ Test(multiboot, elf64_multiboot_kernel_loads_too)
 	uint8_t code[0x100] = {0};
 	struct tseg segs[1] = {{PT_LOAD, 0x300000, 0x300000, sizeof(code), sizeof(code), code, 0}};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t back[sizeof(code)];
 
 	put_mb_header(code + 8, 0x2, NULL);
@@ -972,7 +1011,7 @@ Test(multiboot, higher_half_elf_entry_is_translated_to_its_physical_address)
 	uint8_t code[0x100] = {0};
 	struct tseg segs[1] = {{PT_LOAD, 0x200000, 0xc0200000, sizeof(code), sizeof(code), code, 0}};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	put_mb_header(code, 0, NULL);
 	struct img i = build_elf(false, 0xc0200010, segs, 1);
@@ -998,7 +1037,7 @@ Test(multiboot, aout_kludge_image_loads_from_the_header_addresses)
 	const uint32_t f[5] = {0x100010, 0x100000, 0x100800, 0x102000, 0x100040};
 	struct img i = kludge_image(f);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	uint8_t back[0x800];
 	struct mb_info_t mi;
 	struct mb_mod_t mod;
@@ -1034,7 +1073,7 @@ Test(multiboot, bad_kludge_fields_and_unsupported_flags_are_refused)
 	    {{0x100010, 0x100000, 0, 0, 0x100040}, 0, "no a.out-kludge"},
 	};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct img i = kludge_image(cases[k].f);
@@ -1055,7 +1094,7 @@ Test(multiboot, header_past_8k_or_with_a_bad_checksum_is_not_multiboot)
 {
 	struct img i = {calloc(1, 0x4000), 0x4000};
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	int r;
 
 	put_mb_header(i.buf + 0x2000, 0, NULL);
@@ -1085,7 +1124,7 @@ static void fuzz_one(const uint8_t *src, size_t len, bool raw)
 {
 	uint8_t *b = malloc(len ? len : 1);
 	struct vm_config cfg = base_cfg();
-	struct boot_info info;
+	struct boot_info info = {0};
 	struct load_image li = {.buf = b, .len = len, .what = "kernel", .name = "fuzz"};
 	int r;
 
@@ -1202,7 +1241,7 @@ TestSuite(tiny_ram, .init = setup, .fini = teardown);
 Test(tiny_ram, pvh_kernel_past_the_end_names_the_size_in_kib)
 {
 	struct img i = good_pvh(true); /* 0x100000-0x103000 */
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	shrink_ram(MIB + 8 * 1024);
 	struct vm_config cfg = base_cfg();
@@ -1215,7 +1254,7 @@ Test(tiny_ram, multiboot_kernel_past_the_end_is_refused_the_same_way)
 {
 	uint8_t code[0x200] = {0};
 	struct tseg segs[1] = {{PT_LOAD, 0x100000, 0x100000, sizeof(code), 0x2000, code, 0}};
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	put_mb_header(code + 0x40, 0x3, NULL);
 	struct img i = build_elf(false, 0x100000, segs, 1);
@@ -1231,7 +1270,7 @@ Test(tiny_ram, pvh_boot_structures_without_room_are_named)
 {
 	static struct pvh_note note;
 	struct tseg segs[2];
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	note = note_for(0x8010);
 	segs[0] = (struct tseg){PT_LOAD, 0x8000, 0x8000, 0x1000, 0x1000, NULL, 0};
@@ -1253,7 +1292,7 @@ Test(tiny_ram, pvh_boot_structures_without_room_are_named)
 Test(tiny_ram, raw_image_past_the_end_names_the_size)
 {
 	static const uint8_t blob[] = {0xf4};
-	struct boot_info info;
+	struct boot_info info = {0};
 
 	shrink_ram(16 * 1024);
 	struct vm_config cfg = base_cfg();
