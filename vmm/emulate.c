@@ -11,6 +11,14 @@
 
 enum emu_group { G_REGS, G_SREGS, G_XSAVE, G_XCRS, G_DEBUG, G_NGROUPS };
 
+/* After an instruction KVM gave up on, the next ones are often of the same
+ * kind (SIMD arithmetic in a crypto loop: hundreds in a row). x86emu goes
+ * on with those, up to this many, on the state it already holds, instead
+ * of an exit each; it stops before anything else, which KVM then runs. */
+#define VCPU_EMU_BURST 256
+#define X86_RFLAGS_TF  (1ULL << 8)
+#define X86_CR0_PG     (1ULL << 31)
+
 struct vcpu_emu {
 	int fd;
 	struct mem_map *mem;
@@ -18,7 +26,8 @@ struct vcpu_emu {
 	const struct kvm_cpuid2 *cpuid;
 	struct x86emu *e;
 	unsigned valid, dirty; /* bitmaps of enum emu_group */
-	bool failed;           /* a KVM_GET_* failed: the step cannot be trusted */
+	bool failed;	       /* a KVM_GET_* failed: the step cannot be trusted */
+	uint64_t burst;	       /* instructions run in bursts (VCPU_EMU_BURST) */
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_xsave xsave;
@@ -27,9 +36,9 @@ struct vcpu_emu {
 };
 
 static const unsigned long get_req[G_NGROUPS] = {KVM_GET_REGS, KVM_GET_SREGS, KVM_GET_XSAVE, KVM_GET_XCRS,
-						  KVM_GET_DEBUGREGS};
+						 KVM_GET_DEBUGREGS};
 static const unsigned long set_req[G_NGROUPS] = {KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_XSAVE, KVM_SET_XCRS,
-						  KVM_SET_DEBUGREGS};
+						 KVM_SET_DEBUGREGS};
 
 static void *group_ptr(struct vcpu_emu *ve, enum emu_group g)
 {
@@ -78,8 +87,8 @@ static void *modify(struct vcpu_emu *ve, enum emu_group g)
 static __u64 *gpr_slot(struct kvm_regs *r, enum x86emu_gpr reg)
 {
 	__u64 *slots[X86EMU_NR_GPRS] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-					   &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
-					   &r->r12, &r->r13, &r->r14, &r->r15};
+					&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+					&r->r12, &r->r13, &r->r14, &r->r15};
 	return slots[reg];
 }
 
@@ -124,9 +133,18 @@ static void op_get_sreg(void *ctx, enum x86emu_sreg sreg, struct x86emu_segment 
 {
 	const struct kvm_segment *k = seg_slot(fetch(ctx, G_SREGS), sreg);
 	*out = (struct x86emu_segment){
-		.base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type, .s = k->s,
-		.dpl = k->dpl, .present = k->present, .avl = k->avl, .l = k->l, .db = k->db, .g = k->g,
-		.unusable = k->unusable,
+	    .base = k->base,
+	    .limit = k->limit,
+	    .selector = k->selector,
+	    .type = k->type,
+	    .s = k->s,
+	    .dpl = k->dpl,
+	    .present = k->present,
+	    .avl = k->avl,
+	    .l = k->l,
+	    .db = k->db,
+	    .g = k->g,
+	    .unusable = k->unusable,
 	};
 }
 
@@ -134,9 +152,18 @@ static void op_set_sreg(void *ctx, enum x86emu_sreg sreg, const struct x86emu_se
 {
 	struct kvm_segment *k = seg_slot(modify(ctx, G_SREGS), sreg);
 	*k = (struct kvm_segment){
-		.base = in->base, .limit = in->limit, .selector = in->selector, .type = in->type, .s = in->s,
-		.dpl = in->dpl, .present = in->present, .avl = in->avl, .l = in->l, .db = in->db, .g = in->g,
-		.unusable = in->unusable,
+	    .base = in->base,
+	    .limit = in->limit,
+	    .selector = in->selector,
+	    .type = in->type,
+	    .s = in->s,
+	    .dpl = in->dpl,
+	    .present = in->present,
+	    .avl = in->avl,
+	    .l = in->l,
+	    .db = in->db,
+	    .g = in->g,
+	    .unusable = in->unusable,
 	};
 }
 
@@ -330,31 +357,31 @@ static uint64_t op_rdtsc(void *ctx)
 }
 
 static const struct x86emu_ops kvm_ops = {
-	.get_gpr = op_get_gpr,
-	.set_gpr = op_set_gpr,
-	.get_rip = op_get_rip,
-	.set_rip = op_set_rip,
-	.get_rflags = op_get_rflags,
-	.set_rflags = op_set_rflags,
-	.get_sreg = op_get_sreg,
-	.set_sreg = op_set_sreg,
-	.get_dtable = op_get_dtable,
-	.set_dtable = op_set_dtable,
-	.get_creg = op_get_creg,
-	.set_creg = op_set_creg,
-	.get_dreg = op_get_dreg,
-	.set_dreg = op_set_dreg,
-	.get_xsave = op_get_xsave,
-	.set_xsave = op_set_xsave,
-	.mem_ptr = op_mem_ptr,
-	.mmio_read = op_mmio_read,
-	.mmio_write = op_mmio_write,
-	.pio_in = op_pio_in,
-	.pio_out = op_pio_out,
-	.rdmsr = op_rdmsr,
-	.wrmsr = op_wrmsr,
-	.cpuid = op_cpuid,
-	.rdtsc = op_rdtsc,
+    .get_gpr = op_get_gpr,
+    .set_gpr = op_set_gpr,
+    .get_rip = op_get_rip,
+    .set_rip = op_set_rip,
+    .get_rflags = op_get_rflags,
+    .set_rflags = op_set_rflags,
+    .get_sreg = op_get_sreg,
+    .set_sreg = op_set_sreg,
+    .get_dtable = op_get_dtable,
+    .set_dtable = op_set_dtable,
+    .get_creg = op_get_creg,
+    .set_creg = op_set_creg,
+    .get_dreg = op_get_dreg,
+    .set_dreg = op_set_dreg,
+    .get_xsave = op_get_xsave,
+    .set_xsave = op_set_xsave,
+    .mem_ptr = op_mem_ptr,
+    .mmio_read = op_mmio_read,
+    .mmio_write = op_mmio_write,
+    .pio_in = op_pio_in,
+    .pio_out = op_pio_out,
+    .rdmsr = op_rdmsr,
+    .wrmsr = op_wrmsr,
+    .cpuid = op_cpuid,
+    .rdtsc = op_rdtsc,
 };
 
 struct vcpu_emu *vcpu_emu_new(int vcpu_fd, struct mem_map *m, struct bus *b, const struct kvm_cpuid2 *cpuid)
@@ -416,10 +443,122 @@ static void describe(struct vcpu_emu *ve, const char *what, char *why, size_t wh
 	size_t n = (size_t)snprintf(why, whylen, "%s", what);
 	if (u && u->len) {
 		if (n < whylen)
-			n += (size_t)snprintf(why + n, whylen - n, " at %#llx, bytes", (unsigned long long)u->rip);
+			n += (size_t)snprintf(why + n, whylen - n, " at %#llx, bytes",
+					      (unsigned long long)u->rip);
 		for (unsigned i = 0; i < u->len && n < whylen; i++)
 			n += (size_t)snprintf(why + n, whylen - n, " %02x", u->bytes[i]);
 	}
+}
+
+static bool insn_is_prefix(uint8_t b)
+{
+	switch (b) {
+	case 0x26:
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x64:
+	case 0x65:
+	case 0x66:
+	case 0x67:
+	case 0xf0:
+	case 0xf2:
+	case 0xf3:
+		return true;
+	default:
+		return false;
+	}
+}
+
+unsigned vcpu_insn_opcode(const uint8_t *b, unsigned len, uint8_t op[4], uint8_t *prefix)
+{
+	unsigned i = 0, n = 0;
+
+	*prefix = 0;
+	for (; i < len && insn_is_prefix(b[i]); i++)
+		if (b[i] == 0x66 || b[i] == 0xf2 || b[i] == 0xf3)
+			*prefix = b[i];
+	/* REX: only 64-bit code reaches these paths (KVM's give-ups here are
+	 * from long-mode kernels; 16/32-bit inc/dec are not SIMD either). */
+	if (i < len && (b[i] & 0xf0) == 0x40)
+		i++;
+	if (i >= len)
+		return 0;
+	op[n++] = b[i++];
+	if (op[0] != 0x0f || i >= len)
+		return n;
+	op[n++] = b[i++];
+	if ((op[1] == 0x38 || op[1] == 0x3a) && i < len) {
+		op[n++] = b[i++];
+	} else if ((op[1] == 0x01 || op[1] == 0xae || op[1] == 0xc7) && i < len) {
+		uint8_t m = b[i];
+		op[n++] = (m >> 6) == 3 ? m : (uint8_t)(m & 0x38);
+	}
+	return n;
+}
+
+bool vcpu_insn_kvm_lacks(const uint8_t *b, unsigned len)
+{
+	uint8_t op[4], pfx;
+	unsigned n = vcpu_insn_opcode(b, len, op, &pfx);
+
+	if (n < 2 || op[0] != 0x0f)
+		return false;
+	switch (op[1]) {
+	case 0x38: /* SSSE3/SSE4.1 (and movbe, crc32: x86emu decides) */
+	case 0x3a:
+		return true;
+	case 0x01: /* clac, stac */
+		return n == 3 && (op[2] == 0xca || op[2] == 0xcb);
+	case 0xc7: /* cmpxchg8b/16b */
+		return n == 3 && op[2] == 0x08;
+	case 0xb8: /* popcnt, tzcnt, lzcnt */
+	case 0xbc:
+	case 0xbd:
+		return pfx == 0xf3;
+	}
+	return (op[1] >= 0x10 && op[1] <= 0x17) || (op[1] >= 0x28 && op[1] <= 0x2f) ||
+	       (op[1] >= 0x50 && op[1] <= 0x7f) || (op[1] >= 0xc2 && op[1] <= 0xc6) || op[1] >= 0xd0;
+}
+
+/* The bytes at the vCPU's next instruction (cached state), through the
+ * guest's page tables; how many could be read (0: none, e.g. not mapped). */
+static unsigned next_insn_bytes(struct vcpu_emu *ve, uint8_t *buf, unsigned max)
+{
+	const struct kvm_regs *r = fetch(ve, G_REGS);
+	const struct kvm_sregs *sr = fetch(ve, G_SREGS);
+	uint64_t la = sr->cs.base + r->rip;
+	unsigned n = 0;
+
+	while (n < max) {
+		uint64_t gpa = la + n;
+		unsigned chunk = 4096 - (unsigned)((la + n) & 4095);
+		const uint8_t *p;
+
+		if (chunk > max - n)
+			chunk = max - n;
+		if ((sr->cr0 & X86_CR0_PG) && x86emu_translate(ve->e, la + n, false, &gpa) != 0)
+			break;
+		p = mem_gpa_to_hva(ve->mem, gpa, chunk, false);
+		if (!p)
+			break;
+		memcpy(buf + n, p, chunk);
+		n += chunk;
+	}
+	return n;
+}
+
+/* Whether x86emu should run the next instruction too (VCPU_EMU_BURST). */
+static bool burst_next(struct vcpu_emu *ve)
+{
+	uint8_t b[15];
+	unsigned n;
+
+	x86emu_flush_state(ve->e); /* RIP and the rest into ve's cache */
+	if (ve->failed || (((struct kvm_regs *)fetch(ve, G_REGS))->rflags & X86_RFLAGS_TF))
+		return false;
+	n = next_insn_bytes(ve, b, sizeof(b));
+	return n && vcpu_insn_kvm_lacks(b, n);
 }
 
 enum vcpu_emu_result vcpu_emu_step(struct vcpu_emu *ve, char *why, size_t whylen)
@@ -431,6 +570,21 @@ enum vcpu_emu_result vcpu_emu_step(struct vcpu_emu *ve, char *why, size_t whylen
 	x86emu_tlb_flush(ve->e);
 
 	enum x86emu_result r = x86emu_step(ve->e);
+	/* A burst stops at the first step that is not plain success; such a
+	 * step (an exception, an access left pending, one x86emu cannot do)
+	 * leaves the state as before it, and KVM runs that instruction. */
+	for (unsigned i = 1; r == X86EMU_OK && i < VCPU_EMU_BURST && burst_next(ve); i++) {
+		enum x86emu_result b = x86emu_step(ve->e);
+
+		if (b != X86EMU_OK) {
+			/* Dropped: ve's cache holds the state after the last
+			 * instruction of the burst (burst_next flushed it). */
+			x86emu_cancel(ve->e);
+			x86emu_invalidate(ve->e);
+			break;
+		}
+		ve->burst++;
+	}
 	if (ve->failed) {
 		x86emu_cancel(ve->e);
 		snprintf(why, whylen, "cannot read the vCPU state from KVM");
@@ -450,7 +604,8 @@ enum vcpu_emu_result vcpu_emu_step(struct vcpu_emu *ve, char *why, size_t whylen
 	case X86EMU_UNHANDLED: {
 		const struct x86emu_unhandled *u = x86emu_unhandled(ve->e);
 		char what[128];
-		snprintf(what, sizeof(what), "x86emu cannot emulate it (%s)", u && u->reason ? u->reason : "?");
+		snprintf(what, sizeof(what), "x86emu cannot emulate it (%s)",
+			 u && u->reason ? u->reason : "?");
 		describe(ve, what, why, whylen);
 		return VCPU_EMU_FAILED;
 	}
@@ -478,6 +633,8 @@ uint64_t vcpu_emu_count(const struct vcpu_emu *ve)
 
 void vcpu_emu_print_stats(const struct vcpu_emu *ve, FILE *out)
 {
+	fprintf(out, "  of them in bursts after the one KVM gave up on: %llu\n",
+		(unsigned long long)ve->burst);
 	static const char *maps[X86EMU_NR_MAPS] = {"", "0f ", "0f38 ", "0f3a "};
 	for (int map = 0; map < X86EMU_NR_MAPS; map++)
 		for (int op = 0; op < 256; op++) {

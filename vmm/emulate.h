@@ -45,6 +45,18 @@ enum vcpu_emu_result {
  * instruction raises is injected into the guest (that is DONE). */
 enum vcpu_emu_result vcpu_emu_step(struct vcpu_emu *ve, char *why, size_t whylen);
 
+/* The opcode of the instruction in b: after the legacy prefixes and REX,
+ * op[] gets the opcode bytes (0f xx, 0f 38 xx, 0f 3a xx), then the ModRM
+ * byte of the system groups (0f 01, 0f ae, 0f c7) whole for register
+ * forms and as /reg (masked to bits 5:3) for memory forms; *prefix gets the
+ * last 66/f2/f3 seen (0 if none). Returns the number of bytes in op (at
+ * most 4), 0 when b holds no opcode. */
+unsigned vcpu_insn_opcode(const uint8_t *b, unsigned len, uint8_t op[4], uint8_t *prefix);
+/* True for what KVM's in-kernel emulator does not execute and x86emu
+ * does: SSE/SSSE3/SSE4 and MMX arithmetic and moves, popcnt/lzcnt/tzcnt,
+ * cmpxchg8b/16b, clac/stac. */
+bool vcpu_insn_kvm_lacks(const uint8_t *b, unsigned len);
+
 /* Instructions emulated so far, and one "  name (map:op) count" line per
  * opcode that ran, for --stats. */
 uint64_t vcpu_emu_count(const struct vcpu_emu *ve);

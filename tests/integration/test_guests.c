@@ -510,6 +510,35 @@ Test(cove, xsave64_xrstor64_at_cpl0_match_native)
 	EXPECT_STATUS(0);
 }
 
+/* 64 SSE2/SSSE3 instructions in a row at CPL0: KVM gives up on the first,
+ * and x86emu runs the rest of the run in the same exit (a burst). */
+Test(cove, sse_run_at_cpl0_matches_native_in_one_burst)
+{
+	const char *p;
+	unsigned long emulated = 0, burst = 0, gaveup = 0;
+
+	RUN("--stats", "-k", (char *)guest("emul-sse.elf"));
+	EXPECT_OUT("emul: sse run cpl0 ok, cpl3 ok\n");
+	EXPECT_STATUS(0);
+	if (access("/sys/module/kvm_pvm", F_OK) != 0)
+		return; /* CPL0 runs natively: nothing for x86emu to do */
+	p = strstr(r.err, "instructions emulated by x86emu");
+	cr_assert(p, "no x86emu line in --stats: %s", r.err);
+	p--; /* the space before it, then back over the count */
+	while (p > r.err && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	emulated = strtoul(p, NULL, 10);
+	p = strstr(r.err, "in bursts after the one KVM gave up on: ");
+	cr_assert(p, "no burst line in --stats: %s", r.err);
+	burst = strtoul(p + strlen("in bursts after the one KVM gave up on: "), NULL, 10);
+	p = strstr(r.err, "exit internal_error");
+	cr_assert(p, "no KVM give-up at all: %s", r.err);
+	gaveup = strtoul(p + strlen("exit internal_error"), NULL, 10);
+	cr_assert_geq(emulated, 64, "%s", r.err);
+	cr_assert_leq(gaveup, 4, "an exit per SSE instruction, not a burst: %s", r.err);
+	cr_assert_eq(emulated - burst, gaveup, "every emulated instruction is a give-up or in a burst: %s", r.err);
+}
+
 /* Figures only (see exitcost.c); the test proves the guest runs to its end
  * and reports every figure. */
 Test(cove, exitcost_reports_every_figure)
