@@ -18,7 +18,8 @@ struct x86emu *x86emu_new(const struct x86emu_ops *ops, void *ctx)
 	e->tlb = calloc(X86EMU_TLB_MAX_ENTRIES, sizeof(*e->tlb));
 	e->tlb_hash = calloc(TLB_HASH, sizeof(*e->tlb_hash));
 	e->hash_gen = calloc(TLB_HASH, sizeof(*e->hash_gen));
-	if (!e->tlb || !e->tlb_hash || !e->hash_gen) {
+	e->dcache = calloc(DC_ENTRIES, sizeof(*e->dcache));
+	if (!e->tlb || !e->tlb_hash || !e->hash_gen || !e->dcache) {
 		x86emu_free(e);
 		return NULL;
 	}
@@ -33,6 +34,7 @@ void x86emu_free(struct x86emu *e)
 	free(e->tlb);
 	free(e->tlb_hash);
 	free(e->hash_gen);
+	free(e->dcache);
 	free(e);
 }
 
@@ -56,6 +58,9 @@ void x86emu_invalidate(struct x86emu *e)
 {
 	/* CR0/CR3/CPL may differ now: forget the remembered page lookups. */
 	e->mmu_epoch++;
+	e->mode_ok = false;
+	/* Whatever changed the registers (KVM_RUN) may have written code. */
+	dcache_flush(e);
 	e->gpr_valid = e->gpr_dirty = 0;
 	e->rip_valid = e->rip_dirty = false;
 	e->fl_valid = e->fl_dirty = false;
@@ -216,6 +221,7 @@ void emu_derive_mode(struct x86emu *e)
 	uint64_t cr0 = cr_get(e, X86EMU_CR0);
 	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
 
+	e->mode_ok = true;
 	if (!(cr0 & CR0_PE)) {
 		e->mode = X86EMU_MODE_REAL;
 		e->cpl = 0;
@@ -280,38 +286,18 @@ static void commit(struct x86emu *e)
 	e->shadow = e->next_shadow;
 }
 
-enum x86emu_result x86emu_step(struct x86emu *e)
+/* Everything but a completed instruction: pending access, exception,
+ * unhandled. Out of line, so the step below stays small. */
+static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, int rc)
 {
 	struct x86emu_insn *in = &e->in;
-	int rc;
-
-	if (e->pending) {
-		if (!e->pending_done)
-			return X86EMU_PENDING;
-		e->pending = false;
-	} else {
-		e->qlen = e->qdlen = 0;
-	}
-	e->qpos = 0;
-	e->nundo = 0;
-	e->undo_overflow = false;
-	e->saved_fl_valid = e->fl_valid;
-	e->saved_rflags = e->rflags;
-	e->next_shadow = false;
-
-	emu_derive_mode(e);
-	rip_get(e);
-	rc = decode_insn(e, in);
-	if (rc == RC_OK)
-		rc = op_execute(e, in);
 
 	switch (rc) {
-	case X86EMU_OK:
 	case X86EMU_HLT:
 		commit(e);
 		e->st.insns++;
 		e->opcount[in->map][in->op]++;
-		return (enum x86emu_result)rc;
+		return X86EMU_HLT;
 	case X86EMU_PENDING:
 		rc = rollback(e);
 		if (rc) {
@@ -360,13 +346,56 @@ enum x86emu_result x86emu_step(struct x86emu *e)
 	}
 }
 
+static inline enum x86emu_result step(struct x86emu *e)
+{
+	struct x86emu_insn *in = &e->in;
+	int rc;
+
+	if (__builtin_expect(e->pending, 0)) {
+		if (!e->pending_done)
+			return X86EMU_PENDING;
+		e->pending = false;
+	} else {
+		e->qlen = e->qdlen = 0;
+	}
+	e->qpos = 0;
+	e->nundo = 0;
+	e->undo_overflow = false;
+	e->saved_fl_valid = e->fl_valid;
+	e->saved_rflags = e->rflags;
+	e->next_shadow = false;
+
+	if (__builtin_expect(!e->mode_ok, 0))
+		emu_derive_mode(e);
+	rip_get(e);
+	if (!decode_hit(e, in))
+		rc = decode_cached(e, in);
+	else
+		rc = RC_OK;
+	if (__builtin_expect(rc == RC_OK, 1)) {
+		insn_begin(e, in);
+		rc = op_execute(e, in);
+	}
+	if (__builtin_expect(rc != X86EMU_OK, 0))
+		return step_end(e, rc);
+	commit(e);
+	e->st.insns++;
+	e->opcount[in->map][in->op]++;
+	return X86EMU_OK;
+}
+
+enum x86emu_result x86emu_step(struct x86emu *e)
+{
+	return step(e);
+}
+
 enum x86emu_result x86emu_run(struct x86emu *e, uint64_t max, uint64_t *done)
 {
 	uint64_t n = 0;
 	enum x86emu_result r = X86EMU_OK;
 
 	while (n < max) {
-		r = x86emu_step(e);
+		r = step(e);
 		if (r != X86EMU_OK)
 			break;
 		n++;

@@ -3,6 +3,7 @@
 #define COVE_X86EMU_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -113,17 +114,25 @@ enum { OPD_PLAIN, OPD_GROUP, OPD_PREFIX, OPD_MODSPLIT };
 enum opt { OP_NONE, OP_REG, OP_MEM, OP_IMM, OP_XMM, OP_MMX };
 
 struct operand {
-	uint8_t type;
-	uint8_t size;
-	uint8_t reg;   /* register number; with hi8: AH/CH/DH/BH */
-	bool hi8;
-	int seg;
+	union {
+		struct {
+			uint8_t type;
+			uint8_t size;
+			uint8_t reg; /* register number; with hi8: AH/CH/DH/BH */
+			bool hi8;
+			int8_t seg;
+		};
+		uint64_t hdr; /* the fields above in one word, as decoded */
+	};
 	uint64_t ea;   /* offset within seg */
 	uint64_t val;
 	uint64_t orig;
 	void *hva;     /* locked RMW: host pointer of the whole operand */
 };
 
+/* One instruction. Everything up to `ea` is decoded from the bytes and the
+ * mode alone, so the decode cache keeps it (INSN_DECODED_SIZE bytes); the
+ * rest is worked out each time it executes (insn_begin). */
 struct x86emu_insn {
 	uint8_t bytes[15];
 	uint8_t len;
@@ -138,15 +147,30 @@ struct x86emu_insn {
 	uint8_t mprefix;    /* SSE prefix: 0, 0x66, 0xf3, 0xf2 */
 	bool vex;
 	uint8_t vex_l, vex_vvvv;
+	/* The memory operand's address: disp + base + (index << scale)
+	 * (+ next_rip when rip_rel), cut to adsize. */
+	bool has_ea;
 	bool rip_rel;
-	int8_t base_reg;    /* ModRM base register, or -1 */
-	uint64_t ea;
+	int8_t base_reg;  /* -1: none */
+	int8_t index_reg; /* -1: none */
+	uint8_t scale;
 	int eseg;           /* default or overridden segment of the memory operand */
+	/* op_execute: operand headers (struct operand.hdr of dst, src, src2),
+	 * immediate operand values, and whether the row needs the checks of
+	 * the general path (privilege, LOCK, VEX, bit offsets). */
+	bool checks;
+	uint64_t ophdr[3];
+	uint64_t src_imm, src2_imm;
+	uint64_t disp;
 	uint64_t imm, imm2;
-	uint64_t next_rip;
 	const struct opdesc *d;
+	/* Per execution. */
+	uint64_t ea;
+	uint64_t next_rip;
 	struct operand dst, src, src2;
 };
+
+#define INSN_DECODED_SIZE offsetof(struct x86emu_insn, ea)
 
 #define QMAX 192
 #define QDATA 8192
@@ -188,9 +212,46 @@ struct hcache_ent {
 struct pcache {
 	uint64_t vpage;
 	uint64_t gpage;
-	uint8_t *hva;      /* fetch only: host pointer of the page */
+	uint8_t *hva; /* host pointer of the page, or NULL if not RAM */
 	uint32_t epoch;
 	uint8_t user;
+};
+
+/* Decode cache: instructions decoded before, found by the physical
+ * address of their first byte and the mode (which decides how bytes
+ * decode). Keyed physically, it needs no flush when paging changes: the
+ * fetch is translated on every step. An entry is dropped when its code
+ * page is written (struct code_page), by x86emu_invalidate() and
+ * x86emu_tlb_flush() (the caller may have changed guest memory) and by
+ * serializing instructions (another vCPU may have). */
+#define DC_BITS	   10
+#define DC_ENTRIES (1u << DC_BITS)
+#define DC_EMPTY   ~0ull
+
+static inline unsigned dc_index(uint64_t gpa)
+{
+	return (unsigned)((gpa * 0x9e3779b97f4a7c15ull) >> (64 - DC_BITS));
+}
+
+struct dc_ent {
+	uint64_t key;  /* gpa << 3 | mode, or DC_EMPTY */
+	uint32_t gen;  /* e->dc_gen when decoded */
+	uint32_t pgen; /* its code page's gen when decoded */
+	uint16_t page; /* index in e->code[] */
+	uint8_t len;
+	struct opdesc desc; /* the resolved row, when d points here */
+	_Alignas(16) unsigned char dec[INSN_DECODED_SIZE];
+};
+
+/* A physical page holding cached decodes, with the 64-byte chunks they
+ * came from. A write to one of those chunks bumps gen, which drops every
+ * decode of the page; so does reusing the slot for another page. */
+#define CODE_PAGES 256
+
+struct code_page {
+	uint64_t ppn;	 /* ~0: none */
+	uint64_t chunks; /* bit i: bytes [64i, 64i + 64) hold cached code */
+	uint32_t gen;
 };
 
 struct x86emu {
@@ -234,7 +295,9 @@ struct x86emu {
 	bool a20;
 	bool shadow, next_shadow;
 	uint64_t rep_limit;
-	/* Derived each step. */
+	/* Derived from CR0, EFER, CS and RFLAGS.VM when mode_ok is false;
+	 * whatever writes one of those clears it. */
+	bool mode_ok;
 	uint8_t mode;
 	uint8_t cpl;
 	bool nonpt_insn;
@@ -256,11 +319,16 @@ struct x86emu {
 	uint32_t mmu_epoch;  /* bumped by any TLB or mapping change */
 	struct pcache pc_fetch, pc_read, pc_write;
 
+	/* Decode cache. */
+	struct dc_ent *dcache;
+	uint32_t dc_gen;
+	struct code_page code[CODE_PAGES];
+
 	struct x86emu_stats st;
 	uint64_t opcount[X86EMU_NR_MAPS][256];
 
 	struct x86emu_insn in;
-	struct opdesc in_desc;  /* the resolved row of the current instruction */
+	struct opdesc in_desc; /* the resolved row of an instruction not cached */
 };
 
 /* Internal result codes are enum x86emu_result values; 0 is OK. */
@@ -290,40 +358,46 @@ static inline uint64_t gpr_get(struct x86emu *e, unsigned r)
 	return e->gpr[r];
 }
 
-static inline void gpr_set64(struct x86emu *e, unsigned r, uint64_t v)
+/* Set a register, remembering the old value for a rollback. */
+static inline void gpr_put(struct x86emu *e, unsigned r, uint64_t old, uint64_t v)
 {
-	uint64_t old = gpr_get(e, r);
-	if (e->nundo < 48)
-		e->undo[e->nundo].reg = (uint8_t)r, e->undo[e->nundo++].val = old;
-	else
+	if (__builtin_expect(e->nundo < 48, 1)) {
+		e->undo[e->nundo].reg = (uint8_t)r;
+		e->undo[e->nundo++].val = old;
+	} else {
 		e->undo_overflow = true;
+	}
 	e->gpr[r] = v;
 	e->gpr_dirty |= 1u << r;
+}
+
+static inline void gpr_set64(struct x86emu *e, unsigned r, uint64_t v)
+{
+	gpr_put(e, r, gpr_get(e, r), v);
 }
 
 /* Write with x86 partial-register rules: 8/16-bit keep the rest, 32-bit
  * zero-extends. */
 static inline void gpr_write(struct x86emu *e, unsigned r, unsigned size, bool hi8, uint64_t v)
 {
-	uint64_t old;
+	uint64_t old = gpr_get(e, r), n;
 	switch (size) {
 	case 1:
-		old = gpr_get(e, r);
 		if (hi8)
-			gpr_set64(e, r, (old & ~0xff00ull) | ((v & 0xff) << 8));
+			n = (old & ~0xff00ull) | ((v & 0xff) << 8);
 		else
-			gpr_set64(e, r, (old & ~0xffull) | (v & 0xff));
+			n = (old & ~0xffull) | (v & 0xff);
 		break;
 	case 2:
-		old = gpr_get(e, r);
-		gpr_set64(e, r, (old & ~0xffffull) | (v & 0xffff));
+		n = (old & ~0xffffull) | (v & 0xffff);
 		break;
 	case 4:
-		gpr_set64(e, r, v & 0xffffffffull);
+		n = v & 0xffffffffull;
 		break;
 	default:
-		gpr_set64(e, r, v);
+		n = v;
 	}
+	gpr_put(e, r, old, n);
 }
 
 static inline uint64_t gpr_read(struct x86emu *e, unsigned r, unsigned size, bool hi8)
@@ -381,12 +455,39 @@ static inline uint64_t sext(uint64_t v, unsigned size)
 	}
 }
 
+/* Per-execution part of an instruction: where the next one starts and the
+ * address of its memory operand, from the registers of this moment. */
+static inline void insn_begin(struct x86emu *e, struct x86emu_insn *in)
+{
+	uint64_t next = e->rip + in->len;
+	in->next_rip = e->mode == X86EMU_MODE_LONG64 ? next : next & 0xffffffffull;
+	if (in->has_ea) {
+		uint64_t ea = in->disp;
+		if (in->base_reg >= 0)
+			ea += gpr_get(e, (unsigned)in->base_reg);
+		if (in->index_reg >= 0)
+			ea += gpr_get(e, (unsigned)in->index_reg) << in->scale;
+		if (in->rip_rel)
+			ea += in->next_rip;
+		in->ea = ea & size_mask(in->adsize);
+	}
+}
+
 /* emu.c: results */
 int emu_raise(struct x86emu *e, unsigned vec, bool has_ec, uint32_t ec);
 int emu_raise_pf(struct x86emu *e, uint64_t la, uint32_t ec);
 int emu_unhandled(struct x86emu *e, const char *reason);
 #define RAISE_GP0(e) emu_raise(e, X86EMU_EXC_GP, true, 0)
 #define RAISE_UD(e) emu_raise(e, X86EMU_EXC_UD, false, 0)
+
+/* mem.c: drop every cached decode, in O(1). */
+void dcache_flush(struct x86emu *e);
+/* A serializing instruction: code another vCPU wrote (cross-modifying
+ * code, SDM vol. 3A 9.1.3) must be seen after it, so cached decodes go. */
+static inline void emu_serialize(struct x86emu *e)
+{
+	dcache_flush(e);
+}
 
 /* mem.c: accesses */
 enum acc { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
@@ -408,8 +509,54 @@ int stack_push(struct x86emu *e, unsigned size, uint64_t v);
 int stack_pop(struct x86emu *e, unsigned size, uint64_t *v);
 uint64_t stack_mask(struct x86emu *e);
 
+/* Where the code byte at la is: *hva is NULL when it is not RAM. */
+int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva);
+/* Cached decodes now come from [gpa, gpa+len) (one page): returns the code
+ * page slot and its generation, for the cache entry. */
+unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint32_t *gen);
+
+#ifdef COVE_SANITIZE
+int decode_check(struct x86emu *e, const struct x86emu_insn *in);
+#else
+static inline int decode_check(struct x86emu *e, const struct x86emu_insn *in)
+{
+	(void)e, (void)in;
+	return RC_OK;
+}
+#endif
+
+/* The decode cache's answer for the instruction at CS:RIP, copied to in:
+ * true if there is one (the common case, inline), false to decode. */
+static inline bool decode_hit(struct x86emu *e, struct x86emu_insn *in)
+{
+	const struct pcache *c = &e->pc_fetch;
+	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
+	bool mode64 = e->mode == X86EMU_MODE_LONG64;
+	uint64_t ip = e->rip, la;
+
+	if (mode64) {
+		la = ip;
+	} else {
+		ip &= 0xffffffffull;
+		la = (cs->base + ip) & 0xffffffffull;
+	}
+	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva)
+		return false;
+	uint64_t gpa = c->gpage | (la & 0xfff);
+	const struct dc_ent *d = &e->dcache[dc_index(gpa)];
+	if (d->key != (gpa << 3 | e->mode) || d->gen != e->dc_gen || d->pgen != e->code[d->page].gen)
+		return false;
+	if (!mode64 && ip + d->len - 1 > cs->limit)
+		return false;
+	memcpy(in, d->dec, INSN_DECODED_SIZE);
+	e->st.decode_hits++;
+	return decode_check(e, in) == RC_OK;
+}
+
 /* decode.c */
-int decode_insn(struct x86emu *e, struct x86emu_insn *in);
+int decode_insn(struct x86emu *e, struct x86emu_insn *in, struct opdesc *desc);
+/* The instruction at CS:RIP, from the decode cache or decoded now. */
+int decode_cached(struct x86emu *e, struct x86emu_insn *in);
 const char *tables_name(unsigned map, unsigned op);
 
 /* exec files */

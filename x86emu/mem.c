@@ -15,6 +15,67 @@ static inline unsigned tlb_bucket(uint64_t vpn)
 	return (unsigned)((vpn * 0x9e3779b97f4a7c15ull) >> 51) & (TLB_HASH - 1);
 }
 
+/* ---- decode cache: code pages --------------------------------------------- */
+
+void dcache_flush(struct x86emu *e)
+{
+	if (++e->dc_gen == 0) {
+		for (unsigned i = 0; i < DC_ENTRIES; i++)
+			e->dcache[i].key = DC_EMPTY;
+		e->dc_gen = 1;
+	}
+}
+
+static inline unsigned code_slot(uint64_t ppn)
+{
+	return (unsigned)(ppn ^ (ppn >> 8)) & (CODE_PAGES - 1);
+}
+
+/* Bits of the 64-byte chunks that [off, off+len) touches; within a page. */
+static inline uint64_t code_chunks(unsigned off, unsigned len)
+{
+	unsigned first = off >> 6, last = (off + len - 1) >> 6;
+	return ((2ull << last) - 1) & ~((1ull << first) - 1);
+}
+
+/* Drop the decodes of a code page slot. */
+static void code_drop(struct x86emu *e, struct code_page *c)
+{
+	c->chunks = 0;
+	if (++c->gen == 0)
+		dcache_flush(e); /* a gen seen before may come back: drop all */
+}
+
+unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint32_t *gen)
+{
+	uint64_t ppn = gpa >> 12;
+	unsigned slot = code_slot(ppn);
+	struct code_page *c = &e->code[slot];
+
+	if (c->ppn != ppn) {
+		code_drop(e, c);
+		c->ppn = ppn;
+	}
+	c->chunks |= code_chunks((unsigned)(gpa & 0xfff), len);
+	*gen = c->gen;
+	return slot;
+}
+
+/* A guest write to [gpa, gpa+len), within one page: self-modifying code
+ * drops the decodes made from the bytes it overwrites. */
+static inline void code_write_check(struct x86emu *e, uint64_t gpa, unsigned len)
+{
+	struct code_page *c = &e->code[code_slot(gpa >> 12)];
+
+	if (__builtin_expect(c->ppn == gpa >> 12, 0) &&
+	    (c->chunks & code_chunks((unsigned)(gpa & 0xfff), len))) {
+		code_drop(e, c);
+		e->st.code_writes++;
+	}
+}
+
+/* ---- soft-MMU ----------------------------------------------------------- */
+
 void mmu_init(struct x86emu *e)
 {
 	memset(e->tlb, 0, sizeof(*e->tlb) * X86EMU_TLB_MAX_ENTRIES);
@@ -27,6 +88,14 @@ void mmu_init(struct x86emu *e)
 	e->hgen = 1;
 	e->tlb_used = 0;
 	e->mmu_epoch++;
+	for (unsigned i = 0; i < CODE_PAGES; i++) {
+		e->code[i].ppn = ~0ull;
+		e->code[i].chunks = 0;
+	}
+	/* Empty, not just flushed: a generation number may come round again. */
+	for (unsigned i = 0; i < DC_ENTRIES; i++)
+		e->dcache[i].key = DC_EMPTY;
+	e->dc_gen = 1;
 }
 
 void mmu_flush(struct x86emu *e)
@@ -44,6 +113,8 @@ void mmu_flush(struct x86emu *e)
 void x86emu_tlb_flush(struct x86emu *e)
 {
 	mmu_flush(e);
+	/* The caller may have changed its memory map or guest memory. */
+	dcache_flush(e);
 	e->hgen++;
 	if (e->hgen == 0) {
 		memset(e->hcache, 0, sizeof(e->hcache));
@@ -345,6 +416,7 @@ static int phys_access(struct x86emu *e, uint64_t gpa, unsigned size, void *buf,
 		if (write) {
 			if (e->npt_track)
 				pt_write_check(e, gpa >> 12);
+			code_write_check(e, gpa, size);
 			copy_small(p, buf, size);
 		} else {
 			copy_small(buf, p, size);
@@ -501,6 +573,7 @@ static void set_ad_bits(struct x86emu *e, struct walk *w, bool write)
 		void *p = pte_ptr(e, w->ptes_gpa[i], w->sizes[i]);
 		if (!p)
 			continue;
+		code_write_check(e, a20_mask(e, w->ptes_gpa[i]), w->sizes[i]);
 		if (w->sizes[i] == 4)
 			__atomic_fetch_or((uint32_t *)p, (uint32_t)bits, __ATOMIC_SEQ_CST);
 		else
@@ -617,6 +690,7 @@ static int lin_access(struct x86emu *e, uint64_t la, unsigned size, void *buf, i
 		return rc;
 	c->vpage = la >> 12;
 	c->gpage = gpa1 & ~0xfffull;
+	c->hva = phys_ptr(e, c->gpage, 4096, acc == ACC_WRITE);
 	c->user = user;
 	c->epoch = e->mmu_epoch;
 	if (n2) {
@@ -653,7 +727,7 @@ static int seg_fault(int seg, struct x86emu *e)
 	return emu_raise(e, seg == X86EMU_SS ? X86EMU_EXC_SS : X86EMU_EXC_GP, true, 0);
 }
 
-int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la)
+static inline int seg_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la)
 {
 	if (e->mode == X86EMU_MODE_LONG64) {
 		uint64_t base = (seg == X86EMU_FS || seg == X86EMU_GS) ? seg_get(e, seg)->base : 0;
@@ -689,6 +763,11 @@ int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, 
 	return RC_OK;
 }
 
+int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la)
+{
+	return seg_linear(e, seg, off, size, acc, la);
+}
+
 static int align_check(struct x86emu *e, uint64_t la, unsigned size)
 {
 	if (e->cpl != 3 || size < 2 || !(la & (size - 1)))
@@ -698,21 +777,59 @@ static int align_check(struct x86emu *e, uint64_t la, unsigned size)
 	return emu_raise(e, X86EMU_EXC_AC, true, 0);
 }
 
+/* The common access: within one page that the last access of the same kind
+ * translated, to RAM, with no replay under way. Returns the host pointer
+ * and records the access in the queue, or NULL for the general path. */
+static inline uint8_t *fast_access(struct x86emu *e, struct pcache *c, uint64_t la, unsigned size, int kind)
+{
+	if (e->mode != X86EMU_MODE_LONG64)
+		la &= 0xffffffffull;
+	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva ||
+	    (la & 0xfff) + size > 4096)
+		return NULL;
+	if (e->qpos != e->qlen || e->qlen >= QMAX || e->qdlen + size > QDATA)
+		return NULL;
+	struct qent *q = &e->q[e->qlen++];
+	q->kind = (uint8_t)kind;
+	q->done = 1;
+	q->size = (uint16_t)size;
+	q->doff = (uint16_t)e->qdlen;
+	q->addr = c->gpage | (la & 0xfff);
+	e->qdlen += size;
+	e->qpos = e->qlen;
+	return c->hva + (la & 0xfff);
+}
+
 int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *buf)
 {
 	uint64_t la;
-	int rc = mem_linear(e, seg, off, size, ACC_READ, &la);
+	int rc = seg_linear(e, seg, off, size, ACC_READ, &la);
 	if (rc || (rc = align_check(e, la, size > 8 ? 8 : size)))
 		return rc;
+	uint8_t *p = fast_access(e, &e->pc_read, la, size, Q_READ);
+	if (p) {
+		copy_small(buf, p, size);
+		copy_small(e->qdata + e->q[e->qlen - 1].doff, p, size);
+		return RC_OK;
+	}
 	return lin_access(e, la, size, buf, ACC_READ, false);
 }
 
 int mem_write_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, const void *buf)
 {
 	uint64_t la;
-	int rc = mem_linear(e, seg, off, size, ACC_WRITE, &la);
+	int rc = seg_linear(e, seg, off, size, ACC_WRITE, &la);
 	if (rc || (rc = align_check(e, la, size > 8 ? 8 : size)))
 		return rc;
+	uint8_t *p = fast_access(e, &e->pc_write, la, size, Q_WRITE);
+	if (p) {
+		uint64_t gpa = e->q[e->qlen - 1].addr;
+		if (e->npt_track)
+			pt_write_check(e, gpa >> 12);
+		code_write_check(e, gpa, size);
+		copy_small(p, buf, size);
+		return RC_OK;
+	}
 	return lin_access(e, la, size, (void *)buf, ACC_WRITE, false);
 }
 
@@ -736,30 +853,47 @@ int mem_rmw_ptr(struct x86emu *e, int seg, uint64_t off, unsigned size, void **h
 	uint8_t *p = phys_ptr(e, gpa, size, true);
 	if (p && e->npt_track)
 		pt_write_check(e, gpa >> 12);
+	if (p)
+		code_write_check(e, gpa, size);
 	*hva = p;
+	return RC_OK;
+}
+
+int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva)
+{
+	struct pcache *c = &e->pc_fetch;
+	bool user = e->cpl == 3;
+	int rc;
+
+	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user && c->hva) {
+		*gpa = c->gpage | (la & 0xfff);
+		*hva = c->hva;
+		return RC_OK;
+	}
+	if ((rc = mem_translate(e, la, ACC_EXEC, user, true, gpa)))
+		return rc;
+	*hva = phys_ptr(e, *gpa & ~0xfffull, 4096, false);
+	if (*hva) {
+		c->vpage = la >> 12;
+		c->gpage = *gpa & ~0xfffull;
+		c->hva = *hva;
+		c->user = user;
+		c->epoch = e->mmu_epoch;
+	}
 	return RC_OK;
 }
 
 int mem_fetch(struct x86emu *e, uint64_t la, unsigned size, void *buf)
 {
 	uint64_t gpa;
+	uint8_t *pg;
 	int rc;
 
-	struct pcache *c = &e->pc_fetch;
-	bool user = e->cpl == 3;
-	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user && c->hva) {
-		memcpy(buf, c->hva + (la & 0xfff), size);
-		return RC_OK;
-	}
-	if ((rc = mem_translate(e, la, ACC_EXEC, user, true, &gpa)))
+	if ((rc = mem_fetch_page(e, la, &gpa, &pg)))
 		return rc;
-	uint8_t *pg = phys_ptr(e, gpa & ~0xfffull, 4096, false);
 	if (pg) {
-		c->vpage = la >> 12;
-		c->gpage = gpa & ~0xfffull;
-		c->hva = pg;
-		c->user = user;
-		c->epoch = e->mmu_epoch;
+		memcpy(buf, pg + (gpa & 0xfff), size);
+		return RC_OK;
 	}
 	uint8_t *p = phys_ptr(e, gpa, size, false);
 	if (p) {

@@ -26,7 +26,7 @@ static inline void set_arith(struct x86emu *e, uint64_t newf, uint64_t which)
 	flags_set(e, (flags_get(e) & ~which) | (newf & which));
 }
 
-static uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
+static inline uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
 {
 	uint64_t m = size_mask(size), res = (a + b + c) & m;
 	unsigned msb = size * 8 - 1;
@@ -42,7 +42,7 @@ static uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uin
 	return f;
 }
 
-static uint64_t sub_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
+static inline uint64_t sub_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
 {
 	uint64_t m = size_mask(size), res = (a - b - c) & m;
 	unsigned msb = size * 8 - 1;
@@ -82,80 +82,29 @@ bool cond_true(struct x86emu *e, unsigned cc)
 
 /* ---- operands ------------------------------------------------------------ */
 
-static void reg_operand(struct x86emu_insn *in, struct operand *op, unsigned reg, unsigned size)
+/* Inline in op_execute, whose every step runs them. */
+static inline __attribute__((always_inline)) int read_operand(struct x86emu *e, struct operand *op)
 {
-	op->type = OP_REG;
-	op->size = (uint8_t)size;
-	op->hi8 = false;
-	if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
-		op->hi8 = true;
-		reg -= 4;
+	if (op->type == OP_REG) {
+		op->val = gpr_read(e, op->reg, op->size, op->hi8);
+		return RC_OK;
 	}
-	op->reg = (uint8_t)reg;
+	if (op->type == OP_MEM) {
+		op->val = 0;
+		return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
+	}
+	return RC_OK;
 }
 
-static int read_operand(struct x86emu *e, struct operand *op)
+static inline __attribute__((always_inline)) int write_operand(struct x86emu *e, struct operand *op)
 {
-	switch (op->type) {
-	case OP_REG: op->val = gpr_read(e, op->reg, op->size, op->hi8); return RC_OK;
-	case OP_MEM: op->val = 0; return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
-	default: return RC_OK;
+	if (op->type == OP_REG) {
+		gpr_write(e, op->reg, op->size, op->hi8, op->val);
+		return RC_OK;
 	}
-}
-
-static int write_operand(struct x86emu *e, struct operand *op)
-{
-	switch (op->type) {
-	case OP_REG: gpr_write(e, op->reg, op->size, op->hi8, op->val); return RC_OK;
-	case OP_MEM: return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
-	default: return RC_OK;
-	}
-}
-
-static void setup_operand(struct x86emu *e, struct x86emu_insn *in, struct operand *op, unsigned kind, unsigned size)
-{
-	op->type = OP_NONE;
-	op->size = (uint8_t)size;
-	op->hva = NULL;
-	switch (kind) {
-	case K_E:
-	case K_EW:
-	case K_EB:
-	case K_ED:
-		if (kind == K_ED)
-			size = 4;
-		if (kind == K_EW)
-			size = 2;
-		if (kind == K_EB)
-			size = 1;
-		if (in->mod == 3) {
-			reg_operand(in, op, in->rm, size);
-		} else {
-			op->type = OP_MEM;
-			op->size = (uint8_t)size;
-			op->seg = in->eseg;
-			op->ea = in->ea;
-		}
-		break;
-	case K_G: reg_operand(in, op, in->reg, size); break;
-	case K_ACC: reg_operand(in, op, 0, size); break;
-	case K_OREG: reg_operand(in, op, (in->op & 7) | ((in->rex & 1) << 3), size); break;
-	case K_DX: reg_operand(in, op, X86EMU_RDX, 2); break;
-	case K_CL: reg_operand(in, op, X86EMU_RCX, 1); break;
-	case K_ONE: op->type = OP_IMM; op->val = 1; break;
-	case K_IMM:
-	case K_IMMB:
-	case K_IMM8:
-	case K_IMM16:
-	case K_IMMV: op->type = OP_IMM; op->val = (op == &in->src2 ? in->imm2 : in->imm) & size_mask(size); break;
-	case K_MOFFS:
-		op->type = OP_MEM;
-		op->seg = in->seg >= 0 ? in->seg : X86EMU_DS;
-		op->ea = in->imm & size_mask(in->adsize);
-		break;
-	case K_SREG: op->type = OP_IMM; op->reg = in->reg & 7; break;
-	}
-	(void)e;
+	if (op->type == OP_MEM)
+		return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
+	return RC_OK;
 }
 
 static uint64_t atomic_load_sz(void *p, unsigned size)
@@ -178,7 +127,10 @@ static bool atomic_cas_sz(void *p, unsigned size, uint64_t old, uint64_t val)
 	}
 }
 
-int op_execute(struct x86emu *e, struct x86emu_insn *in)
+/* The general path: rows that need privilege, LOCK, VEX or bit-offset
+ * handling (in->checks). Out of line: its locals would cost the common
+ * path a stack-protector canary. */
+static __attribute__((noinline)) int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
 {
 	const struct opdesc *d = in->d;
 	unsigned size = (d->flags & F_BYTE) ? 1 : in->opsize;
@@ -190,10 +142,6 @@ int op_execute(struct x86emu *e, struct x86emu_insn *in)
 		return RAISE_GP0(e);
 	if (in->vex && !(d->flags & F_VEX))
 		return emu_unhandled(e, "VEX-encoded instruction x86emu does not emulate");
-	e->nonpt_insn = d->flags & F_NONPT;
-	setup_operand(e, in, &in->dst, d->dst, size);
-	setup_operand(e, in, &in->src, d->src, size);
-	setup_operand(e, in, &in->src2, d->src2, size);
 	bool locked = in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
 	if (in->lock && (!(d->flags & F_LOCK) || in->dst.type != OP_MEM))
 		return RAISE_UD(e);
@@ -225,6 +173,34 @@ int op_execute(struct x86emu *e, struct x86emu_insn *in)
 			}
 		}
 	}
+	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
+		return rc;
+	in->dst.orig = in->dst.val;
+	if ((rc = d->exec(e, in)))
+		return rc;
+	if (d->flags & F_NOWRITE)
+		return RC_OK;
+	return write_operand(e, &in->dst);
+}
+
+int op_execute(struct x86emu *e, struct x86emu_insn *in)
+{
+	const struct opdesc *d = in->d;
+	int rc;
+
+	/* The operands as decoded, with this execution's address. */
+	in->dst.hdr = in->ophdr[0];
+	in->src.hdr = in->ophdr[1];
+	in->src2.hdr = in->ophdr[2];
+	in->dst.ea = in->src.ea = in->ea;
+	in->src.val = in->src_imm;
+	in->src2.val = in->src2_imm;
+	in->dst.hva = NULL;
+	e->nonpt_insn = d->flags & F_NONPT;
+	if (in->checks)
+		return op_execute_checked(e, in);
+	if ((rc = read_operand(e, &in->src)) || (rc = read_operand(e, &in->src2)))
+		return rc;
 	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
 		return rc;
 	in->dst.orig = in->dst.val;

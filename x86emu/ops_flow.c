@@ -17,6 +17,8 @@ static void seg_write(struct x86emu *e, unsigned s, const struct x86emu_segment 
 	e->seg[s] = *v;
 	e->seg_valid |= 1u << s;
 	e->seg_dirty |= 1u << s;
+	if (s == X86EMU_CS)
+		e->mode_ok = false;
 }
 
 static void desc_decode(const uint8_t *b, uint16_t sel, struct x86emu_segment *s)
@@ -573,6 +575,7 @@ int ex_retf(struct x86emu *e, struct x86emu_insn *in)
 
 int ex_iret(struct x86emu *e, struct x86emu_insn *in)
 {
+	emu_serialize(e);
 	return far_return(e, in, true, 0);
 }
 
