@@ -506,7 +506,7 @@ int decode_check(struct x86emu *e, const struct x86emu_insn *in)
 }
 #endif
 
-int decode_cached(struct x86emu *e, struct x86emu_insn *in)
+int decode_cached(struct x86emu *e, struct x86emu_insn **inp)
 {
 	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
 	bool mode64 = e->mode == X86EMU_MODE_LONG64;
@@ -514,37 +514,36 @@ int decode_cached(struct x86emu *e, struct x86emu_insn *in)
 	uint8_t *page;
 	int rc;
 
+	*inp = &e->in;
 	if (mode64) {
 		la = ip;
 	} else {
 		ip &= 0xffffffffull;
 		if (ip > cs->limit)
-			return decode_insn(e, in, &e->in_desc); /* raises #GP */
+			return decode_insn(e, &e->in, &e->in_desc); /* raises #GP */
 		la = (cs->base + ip) & 0xffffffffull;
 	}
 	if ((rc = mem_fetch_page(e, la, &gpa, &page)))
 		return rc;
 	if (!page)
-		return decode_insn(e, in, &e->in_desc); /* not RAM: not cached */
+		return decode_insn(e, &e->in, &e->in_desc); /* not RAM: not cached */
 
 	uint64_t key = gpa << 3 | e->mode;
 	struct dc_ent *d = &e->dcache[dc_index(gpa)];
+	*inp = &d->in;
 	if (d->key == key && d->gen == e->dc_gen && d->pgen == e->code[d->page].gen &&
-	    (mode64 || ip + d->len - 1 <= cs->limit)) {
-		memcpy(in, d->dec, INSN_DECODED_SIZE);
+	    (mode64 || ip + d->in.len - 1 <= cs->limit)) {
 		e->st.decode_hits++;
-		return decode_check(e, in);
+		return decode_check(e, &d->in);
 	}
 	e->st.decode_misses++;
 	d->key = DC_EMPTY;
-	if ((rc = decode_insn(e, in, &d->desc)))
+	if ((rc = decode_insn(e, &d->in, &d->desc)))
 		return rc;
-	if ((gpa & 0xfff) + in->len > 4096)
+	if ((gpa & 0xfff) + d->in.len > 4096)
 		return RC_OK; /* crosses a page: each step translates both */
 	d->key = key;
 	d->gen = e->dc_gen;
-	d->page = (uint16_t)code_track(e, gpa, in->len, &d->pgen);
-	d->len = in->len;
-	memcpy(d->dec, in, INSN_DECODED_SIZE);
+	d->page = (uint16_t)code_track(e, gpa, d->in.len, &d->pgen);
 	return RC_OK;
 }

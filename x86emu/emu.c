@@ -41,6 +41,7 @@ void x86emu_free(struct x86emu *e)
 void x86emu_reset(struct x86emu *e)
 {
 	x86emu_invalidate(e);
+	e->cur = &e->in;
 	e->pending = false;
 	e->qlen = e->qpos = e->qdlen = 0;
 	memset(&e->exc, 0, sizeof(e->exc));
@@ -273,13 +274,13 @@ int emu_deliver_real(struct x86emu *e, unsigned vec, uint64_t ret_ip)
 	rc = seg_load(e, X86EMU_CS, (uint16_t)(ent[2] | ent[3] << 8), true);
 	if (rc)
 		return rc;
-	e->in.next_rip = (uint64_t)(ent[0] | ent[1] << 8);
+	e->cur->next_rip = (uint64_t)(ent[0] | ent[1] << 8);
 	return RC_OK;
 }
 
 static void commit(struct x86emu *e)
 {
-	e->rip = e->in.next_rip;
+	e->rip = e->cur->next_rip;
 	e->rip_valid = e->rip_dirty = true;
 	e->qlen = e->qpos = e->qdlen = 0;
 	e->nundo = 0;
@@ -290,7 +291,7 @@ static void commit(struct x86emu *e)
  * unhandled. Out of line, so the step below stays small. */
 static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, int rc)
 {
-	struct x86emu_insn *in = &e->in;
+	struct x86emu_insn *in = e->cur;
 
 	switch (rc) {
 	case X86EMU_HLT:
@@ -346,9 +347,10 @@ static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, i
 	}
 }
 
-static inline enum x86emu_result step(struct x86emu *e)
+/* Inline in x86emu_run's loop: one frame for all of a step's common path. */
+static inline __attribute__((always_inline)) enum x86emu_result step(struct x86emu *e)
 {
-	struct x86emu_insn *in = &e->in;
+	struct x86emu_insn *in;
 	int rc;
 
 	if (__builtin_expect(e->pending, 0)) {
@@ -368,10 +370,9 @@ static inline enum x86emu_result step(struct x86emu *e)
 	if (__builtin_expect(!e->mode_ok, 0))
 		emu_derive_mode(e);
 	rip_get(e);
-	if (!decode_hit(e, in))
-		rc = decode_cached(e, in);
-	else
-		rc = RC_OK;
+	in = decode_hit(e);
+	rc = in ? RC_OK : decode_cached(e, &in);
+	e->cur = in;
 	if (__builtin_expect(rc == RC_OK, 1)) {
 		insn_begin(e, in);
 		rc = op_execute(e, in);

@@ -233,14 +233,16 @@ static inline unsigned dc_index(uint64_t gpa)
 	return (unsigned)((gpa * 0x9e3779b97f4a7c15ull) >> (64 - DC_BITS));
 }
 
+/* The instruction runs in place in its entry: what it decoded stays, the
+ * per-execution part is set afresh by every step (insn_begin, op_execute).
+ * Execution never writes a decoded field (sanitizer builds check). */
 struct dc_ent {
 	uint64_t key;  /* gpa << 3 | mode, or DC_EMPTY */
 	uint32_t gen;  /* e->dc_gen when decoded */
 	uint32_t pgen; /* its code page's gen when decoded */
 	uint16_t page; /* index in e->code[] */
-	uint8_t len;
-	struct opdesc desc; /* the resolved row, when d points here */
-	_Alignas(16) unsigned char dec[INSN_DECODED_SIZE];
+	struct opdesc desc; /* the resolved row, when in.d points here */
+	struct x86emu_insn in;
 };
 
 /* A physical page holding cached decodes, with the 64-byte chunks they
@@ -327,8 +329,9 @@ struct x86emu {
 	struct x86emu_stats st;
 	uint64_t opcount[X86EMU_NR_MAPS][256];
 
-	struct x86emu_insn in;
-	struct opdesc in_desc; /* the resolved row of an instruction not cached */
+	struct x86emu_insn in;	 /* an instruction that is not cached */
+	struct opdesc in_desc;	 /* ... and its resolved row */
+	struct x86emu_insn *cur; /* the instruction of this step: e->in or in the cache */
 };
 
 /* Internal result codes are enum x86emu_result values; 0 is OK. */
@@ -525,9 +528,9 @@ static inline int decode_check(struct x86emu *e, const struct x86emu_insn *in)
 }
 #endif
 
-/* The decode cache's answer for the instruction at CS:RIP, copied to in:
- * true if there is one (the common case, inline), false to decode. */
-static inline bool decode_hit(struct x86emu *e, struct x86emu_insn *in)
+/* The decode cache's answer for the instruction at CS:RIP, or NULL: the
+ * common case, inline. */
+static inline struct x86emu_insn *decode_hit(struct x86emu *e)
 {
 	const struct pcache *c = &e->pc_fetch;
 	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
@@ -541,26 +544,81 @@ static inline bool decode_hit(struct x86emu *e, struct x86emu_insn *in)
 		la = (cs->base + ip) & 0xffffffffull;
 	}
 	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva)
-		return false;
+		return NULL;
 	uint64_t gpa = c->gpage | (la & 0xfff);
-	const struct dc_ent *d = &e->dcache[dc_index(gpa)];
+	struct dc_ent *d = &e->dcache[dc_index(gpa)];
 	if (d->key != (gpa << 3 | e->mode) || d->gen != e->dc_gen || d->pgen != e->code[d->page].gen)
-		return false;
-	if (!mode64 && ip + d->len - 1 > cs->limit)
-		return false;
-	memcpy(in, d->dec, INSN_DECODED_SIZE);
+		return NULL;
+	if (!mode64 && ip + d->in.len - 1 > cs->limit)
+		return NULL;
 	e->st.decode_hits++;
-	return decode_check(e, in) == RC_OK;
+	decode_check(e, &d->in);
+	return &d->in;
 }
 
 /* decode.c */
 int decode_insn(struct x86emu *e, struct x86emu_insn *in, struct opdesc *desc);
-/* The instruction at CS:RIP, from the decode cache or decoded now. */
-int decode_cached(struct x86emu *e, struct x86emu_insn *in);
+/* The instruction at CS:RIP, from the decode cache or decoded now: *in
+ * is where it is (a cache entry, or e->in). */
+int decode_cached(struct x86emu *e, struct x86emu_insn **in);
 const char *tables_name(unsigned map, unsigned op);
 
 /* exec files */
-int op_execute(struct x86emu *e, struct x86emu_insn *in);
+int op_execute_checked(struct x86emu *e, struct x86emu_insn *in);
+
+/* Operand access, inline in op_execute, which every step runs. */
+static inline __attribute__((always_inline)) int read_operand(struct x86emu *e, struct operand *op)
+{
+	if (op->type == OP_REG) {
+		op->val = gpr_read(e, op->reg, op->size, op->hi8);
+		return RC_OK;
+	}
+	if (op->type == OP_MEM) {
+		op->val = 0;
+		return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
+	}
+	return RC_OK;
+}
+
+static inline __attribute__((always_inline)) int write_operand(struct x86emu *e, struct operand *op)
+{
+	if (op->type == OP_REG) {
+		gpr_write(e, op->reg, op->size, op->hi8, op->val);
+		return RC_OK;
+	}
+	if (op->type == OP_MEM)
+		return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
+	return RC_OK;
+}
+
+/* Operands in, the row's function, the destination out. */
+static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, struct x86emu_insn *in)
+{
+	const struct opdesc *d = in->d;
+	int rc;
+
+	/* The operands as decoded, with this execution's address. */
+	in->dst.hdr = in->ophdr[0];
+	in->src.hdr = in->ophdr[1];
+	in->src2.hdr = in->ophdr[2];
+	in->dst.ea = in->src.ea = in->ea;
+	in->src.val = in->src_imm;
+	in->src2.val = in->src2_imm;
+	in->dst.hva = NULL;
+	e->nonpt_insn = d->flags & F_NONPT;
+	if (in->checks)
+		return op_execute_checked(e, in);
+	if ((rc = read_operand(e, &in->src)) || (rc = read_operand(e, &in->src2)))
+		return rc;
+	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
+		return rc;
+	in->dst.orig = in->dst.val;
+	if ((rc = d->exec(e, in)))
+		return rc;
+	if (d->flags & F_NOWRITE)
+		return RC_OK;
+	return write_operand(e, &in->dst);
+}
 int seg_load(struct x86emu *e, unsigned s, uint16_t sel, bool is_far_cs);
 int emu_deliver_real(struct x86emu *e, unsigned vec, uint64_t ret_ip);
 

@@ -727,7 +727,9 @@ static int seg_fault(int seg, struct x86emu *e)
 	return emu_raise(e, seg == X86EMU_SS ? X86EMU_EXC_SS : X86EMU_EXC_GP, true, 0);
 }
 
-static inline int seg_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la)
+/* Inline everywhere: the data access path runs it on every operand. */
+static inline __attribute__((always_inline)) int seg_linear(struct x86emu *e, int seg, uint64_t off,
+							    unsigned size, int acc, uint64_t *la)
 {
 	if (e->mode == X86EMU_MODE_LONG64) {
 		uint64_t base = (seg == X86EMU_FS || seg == X86EMU_GS) ? seg_get(e, seg)->base : 0;
@@ -802,9 +804,9 @@ static inline uint8_t *fast_access(struct x86emu *e, struct pcache *c, uint64_t 
 
 int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *buf)
 {
-	uint64_t la;
+	uint64_t la = 0;
 	int rc = seg_linear(e, seg, off, size, ACC_READ, &la);
-	if (rc || (rc = align_check(e, la, size > 8 ? 8 : size)))
+	if (rc || (e->cpl == 3 && (rc = align_check(e, la, size > 8 ? 8 : size))))
 		return rc;
 	uint8_t *p = fast_access(e, &e->pc_read, la, size, Q_READ);
 	if (p) {
@@ -817,9 +819,9 @@ int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *b
 
 int mem_write_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, const void *buf)
 {
-	uint64_t la;
+	uint64_t la = 0;
 	int rc = seg_linear(e, seg, off, size, ACC_WRITE, &la);
-	if (rc || (rc = align_check(e, la, size > 8 ? 8 : size)))
+	if (rc || (e->cpl == 3 && (rc = align_check(e, la, size > 8 ? 8 : size))))
 		return rc;
 	uint8_t *p = fast_access(e, &e->pc_write, la, size, Q_WRITE);
 	if (p) {

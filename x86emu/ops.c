@@ -82,31 +82,6 @@ bool cond_true(struct x86emu *e, unsigned cc)
 
 /* ---- operands ------------------------------------------------------------ */
 
-/* Inline in op_execute, whose every step runs them. */
-static inline __attribute__((always_inline)) int read_operand(struct x86emu *e, struct operand *op)
-{
-	if (op->type == OP_REG) {
-		op->val = gpr_read(e, op->reg, op->size, op->hi8);
-		return RC_OK;
-	}
-	if (op->type == OP_MEM) {
-		op->val = 0;
-		return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
-	}
-	return RC_OK;
-}
-
-static inline __attribute__((always_inline)) int write_operand(struct x86emu *e, struct operand *op)
-{
-	if (op->type == OP_REG) {
-		gpr_write(e, op->reg, op->size, op->hi8, op->val);
-		return RC_OK;
-	}
-	if (op->type == OP_MEM)
-		return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
-	return RC_OK;
-}
-
 static uint64_t atomic_load_sz(void *p, unsigned size)
 {
 	switch (size) {
@@ -128,9 +103,8 @@ static bool atomic_cas_sz(void *p, unsigned size, uint64_t old, uint64_t val)
 }
 
 /* The general path: rows that need privilege, LOCK, VEX or bit-offset
- * handling (in->checks). Out of line: its locals would cost the common
- * path a stack-protector canary. */
-static __attribute__((noinline)) int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
+ * handling (in->checks). */
+int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
 {
 	const struct opdesc *d = in->d;
 	unsigned size = (d->flags & F_BYTE) ? 1 : in->opsize;
@@ -173,34 +147,6 @@ static __attribute__((noinline)) int op_execute_checked(struct x86emu *e, struct
 			}
 		}
 	}
-	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
-		return rc;
-	in->dst.orig = in->dst.val;
-	if ((rc = d->exec(e, in)))
-		return rc;
-	if (d->flags & F_NOWRITE)
-		return RC_OK;
-	return write_operand(e, &in->dst);
-}
-
-int op_execute(struct x86emu *e, struct x86emu_insn *in)
-{
-	const struct opdesc *d = in->d;
-	int rc;
-
-	/* The operands as decoded, with this execution's address. */
-	in->dst.hdr = in->ophdr[0];
-	in->src.hdr = in->ophdr[1];
-	in->src2.hdr = in->ophdr[2];
-	in->dst.ea = in->src.ea = in->ea;
-	in->src.val = in->src_imm;
-	in->src2.val = in->src2_imm;
-	in->dst.hva = NULL;
-	e->nonpt_insn = d->flags & F_NONPT;
-	if (in->checks)
-		return op_execute_checked(e, in);
-	if ((rc = read_operand(e, &in->src)) || (rc = read_operand(e, &in->src2)))
-		return rc;
 	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
 		return rc;
 	in->dst.orig = in->dst.val;
