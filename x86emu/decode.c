@@ -327,6 +327,7 @@ static int decode_bytes(struct x86emu *e, struct x86emu_insn *in, struct opdesc 
 	}
 have_op:
 	in->op = b;
+	in->opidx = (uint16_t)(in->map << 8 | b);
 	if (in->map == X86EMU_MAP_0F && (b & 0xfc) == 0x20) {
 		/* mov to/from CR/DR: ModRM.mod is ignored, always registers. */
 		uint8_t m;
@@ -531,7 +532,7 @@ int decode_cached(struct x86emu *e, struct x86emu_insn **inp)
 	uint64_t key = gpa << 3 | e->mode;
 	struct dc_ent *d = &e->dcache[dc_index(gpa)];
 	*inp = &d->in;
-	if (d->key == key && d->gen == e->dc_gen && d->pgen == e->code[d->page].gen &&
+	if (d->key == key && d->gen == e->dc_gen + e->code[d->page].gen &&
 	    (mode64 || ip + d->in.len - 1 <= cs->limit)) {
 		e->st.decode_hits++;
 		return decode_check(e, &d->in);
@@ -543,7 +544,6 @@ int decode_cached(struct x86emu *e, struct x86emu_insn **inp)
 	if ((gpa & 0xfff) + d->in.len > 4096)
 		return RC_OK; /* crosses a page: each step translates both */
 	d->key = key;
-	d->gen = e->dc_gen;
-	d->page = (uint16_t)code_track(e, gpa, d->in.len, &d->pgen);
+	d->page = (uint16_t)code_track(e, gpa, d->in.len, &d->gen);
 	return RC_OK;
 }

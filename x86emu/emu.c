@@ -217,16 +217,15 @@ static int rollback(struct x86emu *e)
 	return RC_OK;
 }
 
-void emu_derive_mode(struct x86emu *e)
+/* Sets e->mode, returns the CPL. */
+static unsigned derive_mode(struct x86emu *e)
 {
 	uint64_t cr0 = cr_get(e, X86EMU_CR0);
 	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
 
-	e->mode_ok = true;
 	if (!(cr0 & CR0_PE)) {
 		e->mode = X86EMU_MODE_REAL;
-		e->cpl = 0;
-		return;
+		return 0;
 	}
 	if (cr_get(e, X86EMU_EFER) & EFER_LMA) {
 		if (cs->l)
@@ -235,12 +234,23 @@ void emu_derive_mode(struct x86emu *e)
 			e->mode = cs->db ? X86EMU_MODE_COMPAT32 : X86EMU_MODE_COMPAT16;
 	} else if (flags_get(e) & FL_VM) {
 		e->mode = X86EMU_MODE_VM86;
-		e->cpl = 3;
-		return;
+		return 3;
 	} else {
 		e->mode = cs->db ? X86EMU_MODE_PROT32 : X86EMU_MODE_PROT16;
 	}
-	e->cpl = cs->selector & 3;
+	return cs->selector & 3;
+}
+
+void emu_derive_mode(struct x86emu *e)
+{
+	unsigned cpl = derive_mode(e);
+
+	e->mode_ok = true;
+	if (cpl != e->cpl) {
+		/* The remembered page lookups were checked for the old CPL. */
+		e->cpl = (uint8_t)cpl;
+		e->mmu_epoch++;
+	}
 }
 
 enum x86emu_mode x86emu_mode(struct x86emu *e)
@@ -282,9 +292,8 @@ static void commit(struct x86emu *e)
 {
 	e->rip = e->cur->next_rip;
 	e->rip_valid = e->rip_dirty = true;
-	e->qlen = e->qpos = e->qdlen = 0;
-	e->nundo = 0;
 	e->shadow = e->next_shadow;
+	/* The queue and undo log are emptied by the next step. */
 }
 
 /* Everything but a completed instruction: pending access, exception,
@@ -297,7 +306,7 @@ static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, i
 	case X86EMU_HLT:
 		commit(e);
 		e->st.insns++;
-		e->opcount[in->map][in->op]++;
+		e->opcount[in->opidx]++;
 		return X86EMU_HLT;
 	case X86EMU_PENDING:
 		rc = rollback(e);
@@ -381,7 +390,7 @@ static inline __attribute__((always_inline)) enum x86emu_result step(struct x86e
 		return step_end(e, rc);
 	commit(e);
 	e->st.insns++;
-	e->opcount[in->map][in->op]++;
+	e->opcount[in->opidx]++;
 	return X86EMU_OK;
 }
 
@@ -468,7 +477,7 @@ uint64_t x86emu_opcode_count(const struct x86emu *e, enum x86emu_map map, uint8_
 {
 	if ((unsigned)map >= X86EMU_NR_MAPS)
 		return 0;
-	return e->opcount[map][opcode];
+	return e->opcount[map << 8 | opcode];
 }
 
 const char *x86emu_opcode_name(enum x86emu_map map, uint8_t opcode)

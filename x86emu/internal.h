@@ -145,6 +145,7 @@ struct x86emu_insn {
 	uint8_t map, op;
 	uint8_t modrm, mod, reg, rm;
 	uint8_t mprefix;    /* SSE prefix: 0, 0x66, 0xf3, 0xf2 */
+	uint16_t opidx;	    /* map << 8 | op: the opcode counter to bump */
 	bool vex;
 	uint8_t vex_l, vex_vvvv;
 	/* The memory operand's address: disp + base + (index << scale)
@@ -209,6 +210,8 @@ struct hcache_ent {
 
 /* One linear page -> physical page, remembered for the next access of the
  * same kind; dropped whenever mmu_epoch moves. */
+/* The fetch one is only ever filled for RAM, and CPL changes bump
+ * mmu_epoch (emu_derive_mode), so it needs neither check. */
 struct pcache {
 	uint64_t vpage;
 	uint64_t gpage;
@@ -238,8 +241,9 @@ static inline unsigned dc_index(uint64_t gpa)
  * Execution never writes a decoded field (sanitizer builds check). */
 struct dc_ent {
 	uint64_t key;  /* gpa << 3 | mode, or DC_EMPTY */
-	uint32_t gen;  /* e->dc_gen when decoded */
-	uint32_t pgen; /* its code page's gen when decoded */
+	/* e->dc_gen + its code page's gen when decoded: both only grow, so
+	 * the sum moves when either does. */
+	uint64_t gen;
 	uint16_t page; /* index in e->code[] */
 	struct opdesc desc; /* the resolved row, when in.d points here */
 	struct x86emu_insn in;
@@ -253,7 +257,7 @@ struct dc_ent {
 struct code_page {
 	uint64_t ppn;	 /* ~0: none */
 	uint64_t chunks; /* bit i: bytes [64i, 64i + 64) hold cached code */
-	uint32_t gen;
+	uint64_t gen;
 };
 
 struct x86emu {
@@ -302,7 +306,6 @@ struct x86emu {
 	bool mode_ok;
 	uint8_t mode;
 	uint8_t cpl;
-	bool nonpt_insn;
 
 	/* Soft-MMU. */
 	struct tlb_ent *tlb;
@@ -323,11 +326,11 @@ struct x86emu {
 
 	/* Decode cache. */
 	struct dc_ent *dcache;
-	uint32_t dc_gen;
+	uint64_t dc_gen;
 	struct code_page code[CODE_PAGES];
 
 	struct x86emu_stats st;
-	uint64_t opcount[X86EMU_NR_MAPS][256];
+	uint64_t opcount[X86EMU_NR_MAPS * 256]; /* by map << 8 | opcode */
 
 	struct x86emu_insn in;	 /* an instruction that is not cached */
 	struct opdesc in_desc;	 /* ... and its resolved row */
@@ -516,7 +519,7 @@ uint64_t stack_mask(struct x86emu *e);
 int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva);
 /* Cached decodes now come from [gpa, gpa+len) (one page): returns the code
  * page slot and its generation, for the cache entry. */
-unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint32_t *gen);
+unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen);
 
 #ifdef COVE_SANITIZE
 int decode_check(struct x86emu *e, const struct x86emu_insn *in);
@@ -533,21 +536,22 @@ static inline int decode_check(struct x86emu *e, const struct x86emu_insn *in)
 static inline struct x86emu_insn *decode_hit(struct x86emu *e)
 {
 	const struct pcache *c = &e->pc_fetch;
-	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
+	const struct x86emu_segment *cs = NULL;
 	bool mode64 = e->mode == X86EMU_MODE_LONG64;
 	uint64_t ip = e->rip, la;
 
 	if (mode64) {
 		la = ip;
 	} else {
+		cs = seg_get(e, X86EMU_CS);
 		ip &= 0xffffffffull;
 		la = (cs->base + ip) & 0xffffffffull;
 	}
-	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva)
+	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12)
 		return NULL;
 	uint64_t gpa = c->gpage | (la & 0xfff);
 	struct dc_ent *d = &e->dcache[dc_index(gpa)];
-	if (d->key != (gpa << 3 | e->mode) || d->gen != e->dc_gen || d->pgen != e->code[d->page].gen)
+	if (d->key != (gpa << 3 | e->mode) || d->gen != e->dc_gen + e->code[d->page].gen)
 		return NULL;
 	if (!mode64 && ip + d->in.len - 1 > cs->limit)
 		return NULL;
@@ -605,7 +609,6 @@ static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, st
 	in->src.val = in->src_imm;
 	in->src2.val = in->src2_imm;
 	in->dst.hva = NULL;
-	e->nonpt_insn = d->flags & F_NONPT;
 	if (in->checks)
 		return op_execute_checked(e, in);
 	if ((rc = read_operand(e, &in->src)) || (rc = read_operand(e, &in->src2)))

@@ -19,11 +19,7 @@ static inline unsigned tlb_bucket(uint64_t vpn)
 
 void dcache_flush(struct x86emu *e)
 {
-	if (++e->dc_gen == 0) {
-		for (unsigned i = 0; i < DC_ENTRIES; i++)
-			e->dcache[i].key = DC_EMPTY;
-		e->dc_gen = 1;
-	}
+	e->dc_gen++; /* 64 bits: does not come round again */
 }
 
 static inline unsigned code_slot(uint64_t ppn)
@@ -39,25 +35,24 @@ static inline uint64_t code_chunks(unsigned off, unsigned len)
 }
 
 /* Drop the decodes of a code page slot. */
-static void code_drop(struct x86emu *e, struct code_page *c)
+static void code_drop(struct code_page *c)
 {
 	c->chunks = 0;
-	if (++c->gen == 0)
-		dcache_flush(e); /* a gen seen before may come back: drop all */
+	c->gen++;
 }
 
-unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint32_t *gen)
+unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
 {
 	uint64_t ppn = gpa >> 12;
 	unsigned slot = code_slot(ppn);
 	struct code_page *c = &e->code[slot];
 
 	if (c->ppn != ppn) {
-		code_drop(e, c);
+		code_drop(c);
 		c->ppn = ppn;
 	}
 	c->chunks |= code_chunks((unsigned)(gpa & 0xfff), len);
-	*gen = c->gen;
+	*gen = e->dc_gen + c->gen;
 	return slot;
 }
 
@@ -69,7 +64,7 @@ static inline void code_write_check(struct x86emu *e, uint64_t gpa, unsigned len
 
 	if (__builtin_expect(c->ppn == gpa >> 12, 0) &&
 	    (c->chunks & code_chunks((unsigned)(gpa & 0xfff), len))) {
-		code_drop(e, c);
+		code_drop(c);
 		e->st.code_writes++;
 	}
 }
@@ -95,7 +90,6 @@ void mmu_init(struct x86emu *e)
 	/* Empty, not just flushed: a generation number may come round again. */
 	for (unsigned i = 0; i < DC_ENTRIES; i++)
 		e->dcache[i].key = DC_EMPTY;
-	e->dc_gen = 1;
 }
 
 void mmu_flush(struct x86emu *e)
@@ -276,7 +270,8 @@ static void pt_write_check(struct x86emu *e, uint64_t ppn)
 			}
 		}
 	}
-	if (e->nonpt_insn) {
+	const struct opdesc *d = e->cur->d;
+	if (d && (d->flags & F_NONPT)) {
 		/* add/sub/call/... do not edit page tables: the page was
 		 * reused for data, stop watching it. */
 		e->pt_track[i] = e->pt_track[--e->npt_track];
@@ -867,7 +862,7 @@ int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva)
 	bool user = e->cpl == 3;
 	int rc;
 
-	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user && c->hva) {
+	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12) {
 		*gpa = c->gpage | (la & 0xfff);
 		*hva = c->hva;
 		return RC_OK;

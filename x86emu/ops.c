@@ -8,54 +8,43 @@
 
 /* ---- flags --------------------------------------------------------------- */
 
+/* SF, ZF and PF of a result cut to size. */
 static inline uint64_t szp(uint64_t res, unsigned size)
 {
-	uint64_t f = 0;
 	res &= size_mask(size);
-	if (!res)
-		f |= FL_ZF;
-	if (res >> (size * 8 - 1))
-		f |= FL_SF;
-	if (!__builtin_parity((unsigned)(res & 0xff)))
-		f |= FL_PF;
-	return f;
+	return (uint64_t)(res == 0) << 6 | ((res >> (size * 8 - 1)) & 1) << 7 |
+	       (uint64_t)!__builtin_parity((unsigned)res & 0xff) << 2;
+}
+
+/* Replace the flags in which with those of newf; fl is flags_get(e). */
+static inline void merge_flags(struct x86emu *e, uint64_t fl, uint64_t newf, uint64_t which)
+{
+	e->rflags = (((fl & ~which) | (newf & which)) & 0x3f7fd7ull) | 2;
+	e->fl_dirty = true;
 }
 
 static inline void set_arith(struct x86emu *e, uint64_t newf, uint64_t which)
 {
-	flags_set(e, (flags_get(e) & ~which) | (newf & which));
+	merge_flags(e, flags_get(e), newf, which);
 }
 
 static inline uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
 {
-	uint64_t m = size_mask(size), res = (a + b + c) & m;
+	uint64_t m = size_mask(size), sum = (a & m) + (b & m) + c, res = sum & m;
 	unsigned msb = size * 8 - 1;
-	uint64_t f = szp(res, size);
-	bool cf = size == 8 ? (res < a || (c && res == a)) : ((a & m) + (b & m) + c) > m;
-	if (cf)
-		f |= FL_CF;
-	if ((((a ^ res) & (b ^ res)) >> msb) & 1)
-		f |= FL_OF;
-	if ((a ^ b ^ res) & 0x10)
-		f |= FL_AF;
+	uint64_t cf = size == 8 ? (res < a || (c && res == a)) : sum >> (msb + 1);
 	*out = res;
-	return f;
+	return szp(res, size) | cf | ((((a ^ res) & (b ^ res)) >> msb) & 1) << 11 | ((a ^ b ^ res) & FL_AF);
 }
 
 static inline uint64_t sub_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
 {
 	uint64_t m = size_mask(size), res = (a - b - c) & m;
 	unsigned msb = size * 8 - 1;
-	uint64_t f = szp(res, size);
 	a &= m, b &= m;
-	if (a < b || (c && a == b))
-		f |= FL_CF;
-	if ((((a ^ b) & (a ^ res)) >> msb) & 1)
-		f |= FL_OF;
-	if ((a ^ b ^ res) & 0x10)
-		f |= FL_AF;
+	uint64_t cf = a < b || (c && a == b);
 	*out = res;
-	return f;
+	return szp(res, size) | cf | ((((a ^ b) & (a ^ res)) >> msb) & 1) << 11 | ((a ^ b ^ res) & FL_AF);
 }
 
 uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res)
@@ -165,7 +154,7 @@ int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 	unsigned op = in->d->aux;
 	unsigned size = in->dst.size;
 	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
-	uint64_t cf = flags_get(e) & FL_CF;
+	uint64_t fl = flags_get(e), cf = fl & FL_CF;
 
 	switch (op) {
 	case 0: f = add_flags(a, b, 0, size, &res); break;
@@ -177,7 +166,7 @@ int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 	case 4: res = a & b; f = szp(res, size); break;
 	default: res = a ^ b; f = szp(res, size); break;
 	}
-	set_arith(e, f, FL_ARITH);
+	merge_flags(e, fl, f, FL_ARITH);
 	in->dst.val = res;
 	return RC_OK;
 }
