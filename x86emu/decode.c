@@ -470,6 +470,16 @@ static void decode_operands(struct x86emu_insn *in)
 	in->ophdr[0] = decode_operand(in, d->dst, size, in->imm, &unused);
 	in->ophdr[1] = decode_operand(in, d->src, size, in->imm, &in->src_imm);
 	in->ophdr[2] = decode_operand(in, d->src2, size, in->imm2, &in->src2_imm);
+	in->gpr_need = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		struct operand op = {.hdr = in->ophdr[i]};
+		if (op.type == OP_REG)
+			in->gpr_need |= (uint16_t)(1u << op.reg);
+	}
+	if (in->base_reg >= 0)
+		in->gpr_need |= (uint16_t)(1u << in->base_reg);
+	if (in->index_reg >= 0)
+		in->gpr_need |= (uint16_t)(1u << in->index_reg);
 	in->checks = !d->exec || (d->flags & (F_PRIV | F_BITOFF)) || (in->vex && !(d->flags & F_VEX)) ||
 		     in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
 }

@@ -79,6 +79,13 @@ uint64_t emu_fetch_gpr(struct x86emu *e, unsigned r)
 	return e->gpr[r];
 }
 
+void emu_fetch_gprs(struct x86emu *e, uint32_t mask)
+{
+	for (unsigned r = 0; mask; r++, mask >>= 1)
+		if (mask & 1)
+			emu_fetch_gpr(e, r);
+}
+
 void emu_fetch_seg(struct x86emu *e, unsigned s)
 {
 	e->ops->get_sreg(e->ctx, (enum x86emu_sreg)s, &e->seg[s]);

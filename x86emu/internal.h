@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "x86emu/x86emu.h"
@@ -146,6 +147,7 @@ struct x86emu_insn {
 	uint8_t modrm, mod, reg, rm;
 	uint8_t mprefix;    /* SSE prefix: 0, 0x66, 0xf3, 0xf2 */
 	uint16_t opidx;	    /* map << 8 | op: the opcode counter to bump */
+	uint16_t gpr_need;  /* registers the operands and address name */
 	bool vex;
 	uint8_t vex_l, vex_vvvv;
 	/* The memory operand's address: disp + base + (index << scale)
@@ -382,28 +384,51 @@ static inline void gpr_set64(struct x86emu *e, unsigned r, uint64_t v)
 	gpr_put(e, r, gpr_get(e, r), v);
 }
 
-/* Write with x86 partial-register rules: 8/16-bit keep the rest, 32-bit
- * zero-extends. */
-static inline void gpr_write(struct x86emu *e, unsigned r, unsigned size, bool hi8, uint64_t v)
+/* old with a size-byte value written by x86 partial-register rules:
+ * 8/16-bit keep the rest, 32-bit zero-extends. */
+static inline uint64_t gpr_merge(uint64_t old, unsigned size, bool hi8, uint64_t v)
 {
-	uint64_t old = gpr_get(e, r), n;
 	switch (size) {
 	case 1:
-		if (hi8)
-			n = (old & ~0xff00ull) | ((v & 0xff) << 8);
-		else
-			n = (old & ~0xffull) | (v & 0xff);
-		break;
+		return hi8 ? (old & ~0xff00ull) | ((v & 0xff) << 8) : (old & ~0xffull) | (v & 0xff);
 	case 2:
-		n = (old & ~0xffffull) | (v & 0xffff);
-		break;
+		return (old & ~0xffffull) | (v & 0xffff);
 	case 4:
-		n = v & 0xffffffffull;
-		break;
+		return v & 0xffffffffull;
 	default:
-		n = v;
+		return v;
 	}
-	gpr_put(e, r, old, n);
+}
+
+static inline void gpr_write(struct x86emu *e, unsigned r, unsigned size, bool hi8, uint64_t v)
+{
+	uint64_t old = gpr_get(e, r);
+	gpr_put(e, r, old, gpr_merge(old, size, hi8, v));
+}
+
+/* A register the current instruction's operands name: insn_begin() has
+ * fetched those (in->gpr_need), so no check. */
+static inline uint64_t gpr_peek(struct x86emu *e, unsigned r)
+{
+#ifdef COVE_SANITIZE
+	if (!(e->gpr_valid & (1u << r)))
+		abort();
+#endif
+	return e->gpr[r];
+}
+
+static inline uint64_t gpr_extract(uint64_t v, unsigned size, bool hi8)
+{
+	switch (size) {
+	case 1:
+		return hi8 ? (v >> 8) & 0xff : v & 0xff;
+	case 2:
+		return v & 0xffff;
+	case 4:
+		return v & 0xffffffff;
+	default:
+		return v;
+	}
 }
 
 static inline uint64_t gpr_read(struct x86emu *e, unsigned r, unsigned size, bool hi8)
@@ -461,18 +486,24 @@ static inline uint64_t sext(uint64_t v, unsigned size)
 	}
 }
 
-/* Per-execution part of an instruction: where the next one starts and the
- * address of its memory operand, from the registers of this moment. */
+void emu_fetch_gprs(struct x86emu *e, uint32_t mask);
+
+/* Per-execution part of an instruction: the registers its operands name,
+ * where the next instruction starts and the address of the memory
+ * operand, from the registers of this moment. */
 static inline void insn_begin(struct x86emu *e, struct x86emu_insn *in)
 {
+	uint32_t missing = in->gpr_need & ~e->gpr_valid;
+	if (__builtin_expect(missing != 0, 0))
+		emu_fetch_gprs(e, missing);
 	uint64_t next = e->rip + in->len;
 	in->next_rip = e->mode == X86EMU_MODE_LONG64 ? next : next & 0xffffffffull;
 	if (in->has_ea) {
 		uint64_t ea = in->disp;
 		if (in->base_reg >= 0)
-			ea += gpr_get(e, (unsigned)in->base_reg);
+			ea += gpr_peek(e, (unsigned)in->base_reg);
 		if (in->index_reg >= 0)
-			ea += gpr_get(e, (unsigned)in->index_reg) << in->scale;
+			ea += gpr_peek(e, (unsigned)in->index_reg) << in->scale;
 		if (in->rip_rel)
 			ea += in->next_rip;
 		in->ea = ea & size_mask(in->adsize);
@@ -567,6 +598,133 @@ int decode_insn(struct x86emu *e, struct x86emu_insn *in, struct opdesc *desc);
 int decode_cached(struct x86emu *e, struct x86emu_insn **in);
 const char *tables_name(unsigned map, unsigned op);
 
+/* ---- the data access fast path: mem.c's, inline where operands are read */
+
+static inline unsigned code_slot(uint64_t ppn)
+{
+	return (unsigned)(ppn ^ (ppn >> 8)) & (CODE_PAGES - 1);
+}
+
+/* Bits of the 64-byte chunks that [off, off+len) touches; within a page. */
+static inline uint64_t code_chunks(unsigned off, unsigned len)
+{
+	unsigned first = off >> 6, last = (off + len - 1) >> 6;
+	return ((2ull << last) - 1) & ~((1ull << first) - 1);
+}
+
+/* A guest write to [gpa, gpa+len), within one page: self-modifying code
+ * drops the decodes made from the bytes it overwrites. */
+static inline void code_write_check(struct x86emu *e, uint64_t gpa, unsigned len)
+{
+	struct code_page *c = &e->code[code_slot(gpa >> 12)];
+
+	if (__builtin_expect(c->ppn == gpa >> 12, 0) &&
+	    (c->chunks & code_chunks((unsigned)(gpa & 0xfff), len))) {
+		c->chunks = 0;
+		c->gen++;
+		e->st.code_writes++;
+	}
+}
+
+static inline unsigned bloom_bit(uint64_t ppn)
+{
+	return (unsigned)((ppn * 0x9e3779b97f4a7c15ull) >> 56);
+}
+
+void pt_write_slow(struct x86emu *e, uint64_t ppn);
+
+/* A guest write to physical page ppn: is it a tracked page table? */
+static inline void pt_write(struct x86emu *e, uint64_t ppn)
+{
+	unsigned b = bloom_bit(ppn);
+	if (e->npt_track && (e->pt_bloom[b >> 6] & (1ull << (b & 63))))
+		pt_write_slow(e, ppn);
+}
+
+/* Most accesses are 1, 2, 4 or 8 bytes: copy those inline, not via libc. */
+static inline void copy_small(void *d, const void *s, unsigned n)
+{
+	switch (n) {
+	case 1:
+		memcpy(d, s, 1);
+		break;
+	case 2:
+		memcpy(d, s, 2);
+		break;
+	case 4:
+		memcpy(d, s, 4);
+		break;
+	case 8:
+		memcpy(d, s, 8);
+		break;
+	default:
+		memcpy(d, s, n);
+		break;
+	}
+}
+
+/* The common access: within one page that the last access of the same kind
+ * translated, to RAM, with no replay under way. Returns the host pointer
+ * and records the access in the queue, or NULL for the general path. */
+static inline uint8_t *mem_fast(struct x86emu *e, struct pcache *c, uint64_t la, unsigned size, int kind)
+{
+	if (e->mode != X86EMU_MODE_LONG64)
+		la &= 0xffffffffull;
+	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva ||
+	    (la & 0xfff) + size > 4096)
+		return NULL;
+	if (e->qpos != e->qlen || e->qlen >= QMAX || e->qdlen + size > QDATA)
+		return NULL;
+	struct qent *q = &e->q[e->qlen++];
+	q->kind = (uint8_t)kind;
+	q->done = 1;
+	q->size = (uint16_t)size;
+	q->doff = (uint16_t)e->qdlen;
+	q->addr = c->gpage | (la & 0xfff);
+	e->qdlen += size;
+	e->qpos = e->qlen;
+	return c->hva + (la & 0xfff);
+}
+
+/* The rest of a read or a write that mem_fast() let through. */
+static inline void mem_fast_read(struct x86emu *e, const uint8_t *p, unsigned size, void *buf)
+{
+	copy_small(buf, p, size);
+	copy_small(e->qdata + e->q[e->qlen - 1].doff, p, size);
+}
+
+static inline void mem_fast_write(struct x86emu *e, uint8_t *p, unsigned size, const void *buf)
+{
+	uint64_t gpa = e->q[e->qlen - 1].addr;
+	pt_write(e, gpa >> 12);
+	code_write_check(e, gpa, size);
+	copy_small(p, buf, size);
+}
+
+/* The linear address of a data operand when that is simple: flat segments
+ * of 64-bit code (canonical, within a page: mem_fast checks the page) or
+ * real mode within the limit; no #AC possible. 0 or -1 (the general
+ * path: mem_read_seg/mem_write_seg). */
+static inline int operand_linear(struct x86emu *e, const struct operand *op, uint64_t *la)
+{
+	if (e->mode == X86EMU_MODE_LONG64) {
+		if (op->seg == X86EMU_FS || op->seg == X86EMU_GS ||
+		    (uint64_t)((int64_t)(op->ea << 16) >> 16) != op->ea)
+			return -1;
+		*la = op->ea;
+	} else if (e->mode == X86EMU_MODE_REAL) {
+		const struct x86emu_segment *s = seg_get(e, (unsigned)op->seg);
+		if (op->ea + op->size - 1 > s->limit)
+			return -1;
+		*la = s->base + op->ea;
+	} else {
+		return -1;
+	}
+	if (e->cpl == 3 && (*la & (op->size - 1)))
+		return -1;
+	return 0;
+}
+
 /* exec files */
 int op_execute_checked(struct x86emu *e, struct x86emu_insn *in);
 
@@ -574,11 +732,17 @@ int op_execute_checked(struct x86emu *e, struct x86emu_insn *in);
 static inline __attribute__((always_inline)) int read_operand(struct x86emu *e, struct operand *op)
 {
 	if (op->type == OP_REG) {
-		op->val = gpr_read(e, op->reg, op->size, op->hi8);
+		op->val = gpr_extract(gpr_peek(e, op->reg), op->size, op->hi8);
 		return RC_OK;
 	}
 	if (op->type == OP_MEM) {
+		uint64_t la;
+		uint8_t *p;
 		op->val = 0;
+		if (!operand_linear(e, op, &la) && (p = mem_fast(e, &e->pc_read, la, op->size, Q_READ))) {
+			mem_fast_read(e, p, op->size, &op->val);
+			return RC_OK;
+		}
 		return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
 	}
 	return RC_OK;
@@ -587,11 +751,19 @@ static inline __attribute__((always_inline)) int read_operand(struct x86emu *e, 
 static inline __attribute__((always_inline)) int write_operand(struct x86emu *e, struct operand *op)
 {
 	if (op->type == OP_REG) {
-		gpr_write(e, op->reg, op->size, op->hi8, op->val);
+		uint64_t old = gpr_peek(e, op->reg);
+		gpr_put(e, op->reg, old, gpr_merge(old, op->size, op->hi8, op->val));
 		return RC_OK;
 	}
-	if (op->type == OP_MEM)
+	if (op->type == OP_MEM) {
+		uint64_t la;
+		uint8_t *p;
+		if (!operand_linear(e, op, &la) && (p = mem_fast(e, &e->pc_write, la, op->size, Q_WRITE))) {
+			mem_fast_write(e, p, op->size, &op->val);
+			return RC_OK;
+		}
 		return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
+	}
 	return RC_OK;
 }
 
@@ -620,6 +792,14 @@ static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, st
 		return rc;
 	if (d->flags & F_NOWRITE)
 		return RC_OK;
+	if (in->dst.type == OP_REG) {
+		/* The instruction's last act, which cannot fail: nothing to
+		 * roll back, so no undo entry. */
+		unsigned r = in->dst.reg;
+		e->gpr[r] = gpr_merge(gpr_peek(e, r), in->dst.size, in->dst.hi8, in->dst.val);
+		e->gpr_dirty |= 1u << r;
+		return RC_OK;
+	}
 	return write_operand(e, &in->dst);
 }
 int seg_load(struct x86emu *e, unsigned s, uint16_t sel, bool is_far_cs);

@@ -22,25 +22,6 @@ void dcache_flush(struct x86emu *e)
 	e->dc_gen++; /* 64 bits: does not come round again */
 }
 
-static inline unsigned code_slot(uint64_t ppn)
-{
-	return (unsigned)(ppn ^ (ppn >> 8)) & (CODE_PAGES - 1);
-}
-
-/* Bits of the 64-byte chunks that [off, off+len) touches; within a page. */
-static inline uint64_t code_chunks(unsigned off, unsigned len)
-{
-	unsigned first = off >> 6, last = (off + len - 1) >> 6;
-	return ((2ull << last) - 1) & ~((1ull << first) - 1);
-}
-
-/* Drop the decodes of a code page slot. */
-static void code_drop(struct code_page *c)
-{
-	c->chunks = 0;
-	c->gen++;
-}
-
 unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
 {
 	uint64_t ppn = gpa >> 12;
@@ -48,25 +29,13 @@ unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
 	struct code_page *c = &e->code[slot];
 
 	if (c->ppn != ppn) {
-		code_drop(c);
+		c->chunks = 0;
+		c->gen++; /* drops the decodes of the page that had the slot */
 		c->ppn = ppn;
 	}
 	c->chunks |= code_chunks((unsigned)(gpa & 0xfff), len);
 	*gen = e->dc_gen + c->gen;
 	return slot;
-}
-
-/* A guest write to [gpa, gpa+len), within one page: self-modifying code
- * drops the decodes made from the bytes it overwrites. */
-static inline void code_write_check(struct x86emu *e, uint64_t gpa, unsigned len)
-{
-	struct code_page *c = &e->code[code_slot(gpa >> 12)];
-
-	if (__builtin_expect(c->ppn == gpa >> 12, 0) &&
-	    (c->chunks & code_chunks((unsigned)(gpa & 0xfff), len))) {
-		code_drop(c);
-		e->st.code_writes++;
-	}
 }
 
 /* ---- soft-MMU ----------------------------------------------------------- */
@@ -216,11 +185,6 @@ void mmu_invlpg(struct x86emu *e, uint64_t la)
 
 /* ---- page-table tracking ------------------------------------------------- */
 
-static inline unsigned bloom_bit(uint64_t ppn)
-{
-	return (unsigned)((ppn * 0x9e3779b97f4a7c15ull) >> 56);
-}
-
 static void pt_track(struct x86emu *e, uint64_t ppn)
 {
 	unsigned b = bloom_bit(ppn);
@@ -246,12 +210,11 @@ static void pt_rebuild_bloom(struct x86emu *e)
 	}
 }
 
-/* A guest write to physical page ppn. */
-static void pt_write_check(struct x86emu *e, uint64_t ppn)
+/* A guest write to physical page ppn, which the bloom filter says may be a
+ * tracked page table. */
+void pt_write_slow(struct x86emu *e, uint64_t ppn)
 {
-	unsigned b = bloom_bit(ppn), i;
-	if (!(e->pt_bloom[b >> 6] & (1ull << (b & 63))))
-		return;
+	unsigned i;
 	for (i = 0; i < e->npt_track; i++)
 		if (e->pt_track[i] == ppn)
 			break;
@@ -281,18 +244,6 @@ static void pt_write_check(struct x86emu *e, uint64_t ppn)
 }
 
 /* ---- physical memory ----------------------------------------------------- */
-
-/* Most accesses are 1, 2, 4 or 8 bytes: copy those inline, not via libc. */
-static inline void copy_small(void *d, const void *s, unsigned n)
-{
-	switch (n) {
-	case 1: memcpy(d, s, 1); break;
-	case 2: memcpy(d, s, 2); break;
-	case 4: memcpy(d, s, 4); break;
-	case 8: memcpy(d, s, 8); break;
-	default: memcpy(d, s, n); break;
-	}
-}
 
 static inline uint64_t a20_mask(struct x86emu *e, uint64_t gpa)
 {
@@ -410,7 +361,7 @@ static int phys_access(struct x86emu *e, uint64_t gpa, unsigned size, void *buf,
 			return rc;
 		if (write) {
 			if (e->npt_track)
-				pt_write_check(e, gpa >> 12);
+				pt_write(e, gpa >> 12);
 			code_write_check(e, gpa, size);
 			copy_small(p, buf, size);
 		} else {
@@ -774,39 +725,15 @@ static int align_check(struct x86emu *e, uint64_t la, unsigned size)
 	return emu_raise(e, X86EMU_EXC_AC, true, 0);
 }
 
-/* The common access: within one page that the last access of the same kind
- * translated, to RAM, with no replay under way. Returns the host pointer
- * and records the access in the queue, or NULL for the general path. */
-static inline uint8_t *fast_access(struct x86emu *e, struct pcache *c, uint64_t la, unsigned size, int kind)
-{
-	if (e->mode != X86EMU_MODE_LONG64)
-		la &= 0xffffffffull;
-	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva ||
-	    (la & 0xfff) + size > 4096)
-		return NULL;
-	if (e->qpos != e->qlen || e->qlen >= QMAX || e->qdlen + size > QDATA)
-		return NULL;
-	struct qent *q = &e->q[e->qlen++];
-	q->kind = (uint8_t)kind;
-	q->done = 1;
-	q->size = (uint16_t)size;
-	q->doff = (uint16_t)e->qdlen;
-	q->addr = c->gpage | (la & 0xfff);
-	e->qdlen += size;
-	e->qpos = e->qlen;
-	return c->hva + (la & 0xfff);
-}
-
 int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *buf)
 {
 	uint64_t la = 0;
 	int rc = seg_linear(e, seg, off, size, ACC_READ, &la);
 	if (rc || (e->cpl == 3 && (rc = align_check(e, la, size > 8 ? 8 : size))))
 		return rc;
-	uint8_t *p = fast_access(e, &e->pc_read, la, size, Q_READ);
+	uint8_t *p = mem_fast(e, &e->pc_read, la, size, Q_READ);
 	if (p) {
-		copy_small(buf, p, size);
-		copy_small(e->qdata + e->q[e->qlen - 1].doff, p, size);
+		mem_fast_read(e, p, size, buf);
 		return RC_OK;
 	}
 	return lin_access(e, la, size, buf, ACC_READ, false);
@@ -818,13 +745,9 @@ int mem_write_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, const 
 	int rc = seg_linear(e, seg, off, size, ACC_WRITE, &la);
 	if (rc || (e->cpl == 3 && (rc = align_check(e, la, size > 8 ? 8 : size))))
 		return rc;
-	uint8_t *p = fast_access(e, &e->pc_write, la, size, Q_WRITE);
+	uint8_t *p = mem_fast(e, &e->pc_write, la, size, Q_WRITE);
 	if (p) {
-		uint64_t gpa = e->q[e->qlen - 1].addr;
-		if (e->npt_track)
-			pt_write_check(e, gpa >> 12);
-		code_write_check(e, gpa, size);
-		copy_small(p, buf, size);
+		mem_fast_write(e, p, size, buf);
 		return RC_OK;
 	}
 	return lin_access(e, la, size, (void *)buf, ACC_WRITE, false);
@@ -849,7 +772,7 @@ int mem_rmw_ptr(struct x86emu *e, int seg, uint64_t off, unsigned size, void **h
 	gpa = a20_mask(e, gpa);
 	uint8_t *p = phys_ptr(e, gpa, size, true);
 	if (p && e->npt_track)
-		pt_write_check(e, gpa >> 12);
+		pt_write(e, gpa >> 12);
 	if (p)
 		code_write_check(e, gpa, size);
 	*hva = p;

@@ -148,11 +148,14 @@ int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
 
 /* ---- ALU ------------------------------------------------------------------ */
 
-int ex_alu(struct x86emu *e, struct x86emu_insn *in)
+/* ALU and inc/dec are most of what code runs: each is compiled once per
+ * operand size (the size is a constant in the inline body), so the flag
+ * arithmetic has fixed widths. */
+static inline __attribute__((always_inline)) int alu_sized(struct x86emu *e, struct x86emu_insn *in,
+							   unsigned size)
 {
 	/* Row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
 	unsigned op = in->d->aux;
-	unsigned size = in->dst.size;
 	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
 	uint64_t fl = flags_get(e), cf = fl & FL_CF;
 
@@ -171,22 +174,51 @@ int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 	return RC_OK;
 }
 
+int ex_alu(struct x86emu *e, struct x86emu_insn *in)
+{
+	switch (in->dst.size) {
+	case 1:
+		return alu_sized(e, in, 1);
+	case 2:
+		return alu_sized(e, in, 2);
+	case 4:
+		return alu_sized(e, in, 4);
+	default:
+		return alu_sized(e, in, 8);
+	}
+}
+
 int ex_test(struct x86emu *e, struct x86emu_insn *in)
 {
 	set_arith(e, szp(in->dst.val & in->src.val, in->dst.size), FL_ARITH);
 	return RC_OK;
 }
 
-int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
+static inline __attribute__((always_inline)) int incdec_sized(struct x86emu *e, struct x86emu_insn *in,
+							      unsigned size)
 {
 	uint64_t res, f;
 	if (in->d->aux)
-		f = sub_flags(in->dst.val, 1, 0, in->dst.size, &res);
+		f = sub_flags(in->dst.val, 1, 0, size, &res);
 	else
-		f = add_flags(in->dst.val, 1, 0, in->dst.size, &res);
+		f = add_flags(in->dst.val, 1, 0, size, &res);
 	set_arith(e, f, FL_ARITH & ~FL_CF);
 	in->dst.val = res;
 	return RC_OK;
+}
+
+int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
+{
+	switch (in->dst.size) {
+	case 1:
+		return incdec_sized(e, in, 1);
+	case 2:
+		return incdec_sized(e, in, 2);
+	case 4:
+		return incdec_sized(e, in, 4);
+	default:
+		return incdec_sized(e, in, 8);
+	}
 }
 
 int ex_not(struct x86emu *e, struct x86emu_insn *in)
