@@ -291,13 +291,13 @@ int emu_deliver_real(struct x86emu *e, unsigned vec, uint64_t ret_ip)
 	rc = seg_load(e, X86EMU_CS, (uint16_t)(ent[2] | ent[3] << 8), true);
 	if (rc)
 		return rc;
-	e->cur->next_rip = (uint64_t)(ent[0] | ent[1] << 8);
+	insn_jump(e, e->cur, (uint64_t)(ent[0] | ent[1] << 8));
 	return RC_OK;
 }
 
-static void commit(struct x86emu *e)
+static void commit(struct x86emu *e, uint64_t next_rip)
 {
-	e->rip = e->cur->next_rip;
+	e->rip = next_rip;
 	e->rip_valid = e->rip_dirty = true;
 	e->shadow = e->next_shadow;
 	/* The queue and undo log are emptied by the next step. */
@@ -311,7 +311,7 @@ static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, i
 
 	switch (rc) {
 	case X86EMU_HLT:
-		commit(e);
+		commit(e, e->cur->next_rip);
 		e->st.insns++;
 		e->opcount[in->opidx]++;
 		return X86EMU_HLT;
@@ -346,9 +346,9 @@ static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, i
 				return X86EMU_UNHANDLED;
 			}
 			e->exc.delivered = true;
-			commit(e);
+			commit(e, e->cur->next_rip);
 		} else if (e->exc.soft) {
-			commit(e);
+			commit(e, e->cur->next_rip);
 		}
 		return X86EMU_EXCEPTION;
 	default:
@@ -364,9 +364,13 @@ static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, i
 }
 
 /* Inline in x86emu_run's loop: one frame for all of a step's common path. */
-static inline __attribute__((always_inline)) enum x86emu_result step(struct x86emu *e)
+/* *rip is e->rip, kept by the caller in a register: the address of the
+ * next instruction is on the critical path from one step to the next, so
+ * it does not go through memory when the instruction did not jump. */
+static inline __attribute__((always_inline)) enum x86emu_result step(struct x86emu *e, uint64_t *rip)
 {
 	struct x86emu_insn *in;
+	uint64_t next = 0;
 	int rc;
 
 	if (__builtin_expect(e->pending, 0)) {
@@ -382,20 +386,30 @@ static inline __attribute__((always_inline)) enum x86emu_result step(struct x86e
 	e->saved_fl_valid = e->fl_valid;
 	e->saved_rflags = e->rflags;
 	e->next_shadow = false;
+	e->jumped = false;
 
 	if (__builtin_expect(!e->mode_ok, 0))
 		emu_derive_mode(e);
-	rip_get(e);
-	in = decode_hit(e);
+	in = decode_hit(e, *rip);
 	rc = in ? RC_OK : decode_cached(e, &in);
 	e->cur = in;
 	if (__builtin_expect(rc == RC_OK, 1)) {
-		insn_begin(e, in);
+		next = insn_begin(e, in, *rip);
 		rc = op_execute(e, in);
 	}
-	if (__builtin_expect(rc != X86EMU_OK, 0))
-		return step_end(e, rc);
-	commit(e);
+	if (__builtin_expect(rc != X86EMU_OK, 0)) {
+		rc = step_end(e, rc);
+		*rip = e->rip;
+		return rc;
+	}
+	if (e->jumped)
+		next = in->next_rip;
+#ifdef COVE_SANITIZE
+	else if (in->next_rip != next)
+		abort(); /* an instruction set next_rip without insn_jump() */
+#endif
+	*rip = next;
+	commit(e, next);
 	e->st.insns++;
 	e->opcount[in->opidx]++;
 	return X86EMU_OK;
@@ -403,7 +417,8 @@ static inline __attribute__((always_inline)) enum x86emu_result step(struct x86e
 
 enum x86emu_result x86emu_step(struct x86emu *e)
 {
-	return step(e);
+	uint64_t rip = rip_get(e);
+	return step(e, &rip);
 }
 
 enum x86emu_result x86emu_run(struct x86emu *e, uint64_t max, uint64_t *done)
@@ -411,8 +426,9 @@ enum x86emu_result x86emu_run(struct x86emu *e, uint64_t max, uint64_t *done)
 	uint64_t n = 0;
 	enum x86emu_result r = X86EMU_OK;
 
+	uint64_t rip = rip_get(e);
 	while (n < max) {
-		r = step(e);
+		r = step(e, &rip);
 		if (r != X86EMU_OK)
 			break;
 		n++;

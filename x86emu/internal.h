@@ -233,9 +233,10 @@ struct pcache {
 #define DC_ENTRIES (1u << DC_BITS)
 #define DC_EMPTY   ~0ull
 
+/* Cheap: the lookup is on the chain from one instruction to the next. */
 static inline unsigned dc_index(uint64_t gpa)
 {
-	return (unsigned)((gpa * 0x9e3779b97f4a7c15ull) >> (64 - DC_BITS));
+	return (unsigned)(gpa ^ (gpa >> DC_BITS)) & (DC_ENTRIES - 1);
 }
 
 /* The instruction runs in place in its entry: what it decoded stays, the
@@ -302,6 +303,7 @@ struct x86emu {
 
 	bool a20;
 	bool shadow, next_shadow;
+	bool jumped; /* this step's instruction set next_rip (insn_jump) */
 	uint64_t rep_limit;
 	/* Derived from CR0, EFER, CS and RFLAGS.VM when mode_ok is false;
 	 * whatever writes one of those clears it. */
@@ -488,16 +490,18 @@ static inline uint64_t sext(uint64_t v, unsigned size)
 
 void emu_fetch_gprs(struct x86emu *e, uint32_t mask);
 
-/* Per-execution part of an instruction: the registers its operands name,
- * where the next instruction starts and the address of the memory
- * operand, from the registers of this moment. */
-static inline void insn_begin(struct x86emu *e, struct x86emu_insn *in)
+/* Per-execution part of an instruction at rip (= e->rip): the registers
+ * its operands name, where the next instruction starts (returned) and the
+ * address of the memory operand, from the registers of this moment. */
+static inline uint64_t insn_begin(struct x86emu *e, struct x86emu_insn *in, uint64_t rip)
 {
 	uint32_t missing = in->gpr_need & ~e->gpr_valid;
 	if (__builtin_expect(missing != 0, 0))
 		emu_fetch_gprs(e, missing);
-	uint64_t next = e->rip + in->len;
-	in->next_rip = e->mode == X86EMU_MODE_LONG64 ? next : next & 0xffffffffull;
+	uint64_t next = rip + in->len;
+	if (e->mode != X86EMU_MODE_LONG64)
+		next &= 0xffffffffull;
+	in->next_rip = next;
 	if (in->has_ea) {
 		uint64_t ea = in->disp;
 		if (in->base_reg >= 0)
@@ -505,9 +509,18 @@ static inline void insn_begin(struct x86emu *e, struct x86emu_insn *in)
 		if (in->index_reg >= 0)
 			ea += gpr_peek(e, (unsigned)in->index_reg) << in->scale;
 		if (in->rip_rel)
-			ea += in->next_rip;
+			ea += next;
 		in->ea = ea & size_mask(in->adsize);
 	}
+	return next;
+}
+
+/* The instruction transfers control: it goes on at target, not at the
+ * next instruction. */
+static inline void insn_jump(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
+{
+	in->next_rip = target;
+	e->jumped = true;
 }
 
 /* emu.c: results */
@@ -564,12 +577,12 @@ static inline int decode_check(struct x86emu *e, const struct x86emu_insn *in)
 
 /* The decode cache's answer for the instruction at CS:RIP, or NULL: the
  * common case, inline. */
-static inline struct x86emu_insn *decode_hit(struct x86emu *e)
+static inline struct x86emu_insn *decode_hit(struct x86emu *e, uint64_t ip)
 {
 	const struct pcache *c = &e->pc_fetch;
 	const struct x86emu_segment *cs = NULL;
 	bool mode64 = e->mode == X86EMU_MODE_LONG64;
-	uint64_t ip = e->rip, la;
+	uint64_t la;
 
 	if (mode64) {
 		la = ip;

@@ -52,23 +52,6 @@ uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res)
 	return sub_flags(a, b, 0, size, res);
 }
 
-bool cond_true(struct x86emu *e, unsigned cc)
-{
-	uint64_t f = flags_get(e);
-	bool r;
-	switch (cc >> 1) {
-	case 0: r = f & FL_OF; break;
-	case 1: r = f & FL_CF; break;
-	case 2: r = f & FL_ZF; break;
-	case 3: r = (f & FL_CF) || (f & FL_ZF); break;
-	case 4: r = f & FL_SF; break;
-	case 5: r = f & FL_PF; break;
-	case 6: r = !(f & FL_SF) != !(f & FL_OF); break;
-	default: r = (f & FL_ZF) || (!(f & FL_SF) != !(f & FL_OF)); break;
-	}
-	return (cc & 1) ? !r : r;
-}
-
 /* ---- operands ------------------------------------------------------------ */
 
 static uint64_t atomic_load_sz(void *p, unsigned size)

@@ -5,7 +5,16 @@
 #include "x86emu/internal.h"
 
 uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res);
-bool cond_true(struct x86emu *e, unsigned cc);
+/* Condition code cc (the low nibble of jcc/setcc/cmovcc) on FLAGS: the
+ * eight base conditions as bits, then bit 0 of cc negates. */
+static inline bool cond_true(struct x86emu *e, unsigned cc)
+{
+	uint64_t f = flags_get(e);
+	unsigned of = (f >> 11) & 1, cf = f & 1, zf = (f >> 6) & 1, sf = (f >> 7) & 1, pf = (f >> 2) & 1;
+	unsigned lt = sf ^ of;
+	unsigned t = of | cf << 1 | zf << 2 | (cf | zf) << 3 | sf << 4 | pf << 5 | lt << 6 | (zf | lt) << 7;
+	return ((t >> (cc >> 1)) ^ cc) & 1;
+}
 int ex_alu(struct x86emu *e, struct x86emu_insn *in);
 int ex_bcd(struct x86emu *e, struct x86emu_insn *in);
 int ex_bsf(struct x86emu *e, struct x86emu_insn *in);

@@ -356,7 +356,7 @@ int ex_leave(struct x86emu *e, struct x86emu_insn *in)
 
 /* ---- near control transfer ------------------------------------------------ */
 
-static int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
+static inline int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
 {
 	target &= ip_mask(in->opsize);
 	if (e->mode == X86EMU_MODE_LONG64) {
@@ -365,7 +365,7 @@ static int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
 	} else if (target > seg_get(e, X86EMU_CS)->limit) {
 		return RAISE_GP0(e);
 	}
-	in->next_rip = target;
+	insn_jump(e, in, target);
 	return RC_OK;
 }
 
@@ -442,7 +442,7 @@ static int far_jump(struct x86emu *e, struct x86emu_insn *in, uint16_t sel, uint
 	if (rc)
 		return rc;
 	emu_derive_mode(e);
-	in->next_rip = off & ip_mask(in->opsize);
+	insn_jump(e, in, off & ip_mask(in->opsize));
 	return RC_OK;
 }
 
@@ -509,7 +509,7 @@ static int far_return(struct x86emu *e, struct x86emu_insn *in, bool iret, uint6
 			return rc;
 		if (iret)
 			flags_set(e, popf_merge(e, flags_get(e), fl, size));
-		in->next_rip = ip & size_mask(size);
+		insn_jump(e, in, ip & size_mask(size));
 		if (!iret)
 			goto pop_extra;
 		return RC_OK;
@@ -542,7 +542,7 @@ static int far_return(struct x86emu *e, struct x86emu_insn *in, bool iret, uint6
 		gpr_write(e, X86EMU_RSP, size, false, sp);
 	}
 	emu_derive_mode(e);
-	in->next_rip = ip & size_mask(size);
+	insn_jump(e, in, ip & size_mask(size));
 	if (rpl > old_cpl) {
 		/* Data segments the outer level may not use become null. */
 		static const unsigned ds[4] = {X86EMU_ES, X86EMU_DS, X86EMU_FS, X86EMU_GS};
@@ -667,7 +667,7 @@ int ex_string(struct x86emu *e, struct x86emu_insn *in)
 		if (rep && !gpr_read(e, X86EMU_RCX, as, false))
 			return RC_OK;
 		if (rep && n >= e->rep_limit) {
-			in->next_rip = e->rip; /* yield; the next step goes on */
+			insn_jump(e, in, e->rip); /* yield; the next step goes on */
 			return RC_OK;
 		}
 		int64_t delta = (flags_get(e) & FL_DF) ? -(int64_t)size : (int64_t)size;
