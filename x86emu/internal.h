@@ -212,15 +212,23 @@ struct hcache_ent {
 
 /* One linear page -> physical page, remembered for the next access of the
  * same kind; dropped whenever mmu_epoch moves. */
-/* The fetch one is only ever filled for RAM, and CPL changes bump
- * mmu_epoch (emu_derive_mode), so it needs neither check. */
 struct pcache {
-	uint64_t vpage;
+	/* pc_read, pc_write: pc_tag() of the linear page and user/supervisor;
+	 * pc_fetch: the linear page (CPL changes bump mmu_epoch). */
+	uint64_t tag;
 	uint64_t gpage;
-	uint8_t *hva; /* host pointer of the page, or NULL if not RAM */
+	uint8_t *hva; /* host pointer of the page, or NULL if not RAM (the
+		       * fetch one is only ever filled for RAM) */
 	uint32_t epoch;
-	uint8_t user;
+	/* pc_write: the page holds tracked page tables or cached code, so
+	 * a write to it needs pt_write() and code_write_check(). */
+	bool watch;
 };
+
+static inline uint64_t pc_tag(uint64_t la, bool user)
+{
+	return (la >> 12) << 1 | user;
+}
 
 /* Decode cache: instructions decoded before, found by the physical
  * address of their first byte and the mode (which decides how bytes
@@ -591,7 +599,7 @@ static inline struct x86emu_insn *decode_hit(struct x86emu *e, uint64_t ip)
 		ip &= 0xffffffffull;
 		la = (cs->base + ip) & 0xffffffffull;
 	}
-	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12)
+	if (c->epoch != e->mmu_epoch || c->tag != la >> 12)
 		return NULL;
 	uint64_t gpa = c->gpage | (la & 0xfff);
 	struct dc_ent *d = &e->dcache[dc_index(gpa)];
@@ -683,7 +691,7 @@ static inline uint8_t *mem_fast(struct x86emu *e, struct pcache *c, uint64_t la,
 {
 	if (e->mode != X86EMU_MODE_LONG64)
 		la &= 0xffffffffull;
-	if (c->epoch != e->mmu_epoch || c->vpage != la >> 12 || c->user != (e->cpl == 3) || !c->hva ||
+	if (c->epoch != e->mmu_epoch || c->tag != pc_tag(la, e->cpl == 3) || !c->hva ||
 	    (la & 0xfff) + size > 4096)
 		return NULL;
 	if (e->qpos != e->qlen || e->qlen >= QMAX || e->qdlen + size > QDATA)
@@ -708,9 +716,11 @@ static inline void mem_fast_read(struct x86emu *e, const uint8_t *p, unsigned si
 
 static inline void mem_fast_write(struct x86emu *e, uint8_t *p, unsigned size, const void *buf)
 {
-	uint64_t gpa = e->q[e->qlen - 1].addr;
-	pt_write(e, gpa >> 12);
-	code_write_check(e, gpa, size);
+	if (e->pc_write.watch) {
+		uint64_t gpa = e->q[e->qlen - 1].addr;
+		pt_write(e, gpa >> 12);
+		code_write_check(e, gpa, size);
+	}
 	copy_small(p, buf, size);
 }
 

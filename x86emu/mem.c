@@ -35,7 +35,20 @@ unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
 	}
 	c->chunks |= code_chunks((unsigned)(gpa & 0xfff), len);
 	*gen = e->dc_gen + c->gen;
+	if (e->pc_write.gpage == ppn << 12)
+		e->pc_write.watch = true;
 	return slot;
+}
+
+/* A write to physical page ppn needs pt_write() / code_write_check(). */
+static bool page_watched(struct x86emu *e, uint64_t ppn)
+{
+	if (e->code[code_slot(ppn)].ppn == ppn)
+		return true;
+	for (unsigned i = 0; i < e->npt_track; i++)
+		if (e->pt_track[i] == ppn)
+			return true;
+	return false;
 }
 
 /* ---- soft-MMU ----------------------------------------------------------- */
@@ -199,6 +212,8 @@ static void pt_track(struct x86emu *e, uint64_t ppn)
 	}
 	e->pt_track[e->npt_track++] = ppn;
 	e->pt_bloom[b >> 6] |= 1ull << (b & 63);
+	if (e->pc_write.gpage == ppn << 12)
+		e->pc_write.watch = true;
 }
 
 static void pt_rebuild_bloom(struct x86emu *e)
@@ -629,15 +644,15 @@ static int lin_access(struct x86emu *e, uint64_t la, unsigned size, void *buf, i
 		n2 = size - n1;
 	}
 	struct pcache *c = acc == ACC_WRITE ? &e->pc_write : &e->pc_read;
-	if (!n2 && c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user)
+	if (!n2 && c->epoch == e->mmu_epoch && c->tag == pc_tag(la, user))
 		return phys_access(e, c->gpage | (la & 0xfff), size, buf, acc == ACC_WRITE);
 	/* Translate every page first: a fault leaves memory untouched. */
 	if ((rc = mem_translate(e, la, acc, user, true, &gpa1)))
 		return rc;
-	c->vpage = la >> 12;
+	c->tag = pc_tag(la, user);
 	c->gpage = gpa1 & ~0xfffull;
 	c->hva = phys_ptr(e, c->gpage, 4096, acc == ACC_WRITE);
-	c->user = user;
+	c->watch = page_watched(e, c->gpage >> 12);
 	c->epoch = e->mmu_epoch;
 	if (n2) {
 		uint64_t la2 = la + n1;
@@ -785,7 +800,7 @@ int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva)
 	bool user = e->cpl == 3;
 	int rc;
 
-	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12) {
+	if (c->epoch == e->mmu_epoch && c->tag == la >> 12) {
 		*gpa = c->gpage | (la & 0xfff);
 		*hva = c->hva;
 		return RC_OK;
@@ -794,10 +809,9 @@ int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva)
 		return rc;
 	*hva = phys_ptr(e, *gpa & ~0xfffull, 4096, false);
 	if (*hva) {
-		c->vpage = la >> 12;
+		c->tag = la >> 12;
 		c->gpage = *gpa & ~0xfffull;
 		c->hva = *hva;
-		c->user = user;
 		c->epoch = e->mmu_epoch;
 	}
 	return RC_OK;
