@@ -72,6 +72,24 @@ Test(x86emu_dcache, locked_write_to_code_is_seen)
 	fake_free(f);
 }
 
+Test(x86emu_dcache, a_page_written_before_its_code_ran_still_sees_code_writes)
+{
+	struct fake *f = fake_new();
+	/* mov byte [0x2100], 0 (page 2 has no code yet); jmp 0x2000;
+	 * back: add bl, al; mov byte [0x2001], 7; dec cx; jz done; jmp 0x2000;
+	 * done: hlt. No other write: the write lookup still has page 2. */
+	static const uint8_t code[] = {0xc6, 0x06, 0x00, 0x21, 0x00, 0xe9, 0xf8, 0x0f, 0x00, 0xc3, 0xc6,
+				       0x06, 0x01, 0x20, 0x07, 0x49, 0x74, 0x03, 0xe9, 0xeb, 0x0f, 0xf4};
+	static const uint8_t sub[] = {0xb0, 0x01, 0xe9, 0x03, 0xf0}; /* mov al, 1; jmp back */
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	memcpy(f->ram + 0x2000, sub, sizeof(sub));
+	f->gpr[X86EMU_RCX] = 2;
+	cr_assert_eq(run_to(f, 100), X86EMU_HLT);
+	cr_assert_eq(f->gpr[X86EMU_RBX] & 0xff, 8, "bl = %llu",
+		     (unsigned long long)(f->gpr[X86EMU_RBX] & 0xff));
+	fake_free(f);
+}
+
 Test(x86emu_dcache, a_write_beside_the_code_keeps_its_decodes)
 {
 	struct fake *f = fake_new();
