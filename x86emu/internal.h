@@ -554,6 +554,12 @@ int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *b
 int mem_write_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, const void *buf);
 int mem_read_lin(struct x86emu *e, uint64_t la, unsigned size, void *buf, bool sys);
 int mem_write_lin(struct x86emu *e, uint64_t la, unsigned size, const void *buf, bool sys);
+/* REP MOVS (fill NULL) or REP STOS of *fill, forward, from si/di: does as
+ * many of up to max elements as lie in the RAM pages the last read and
+ * write used, within the segments, and returns how many (0: none). The
+ * caller updates rSI/rDI/rCX and commits them as iterations. */
+uint64_t mem_rep_bulk(struct x86emu *e, int sseg, uint64_t si, uint64_t di, unsigned size, uint64_t max,
+		      unsigned as, const uint64_t *fill);
 /* Host pointer of a whole operand in RAM for a locked RMW, or NULL. */
 int mem_rmw_ptr(struct x86emu *e, int seg, uint64_t off, unsigned size, void **hva);
 int mem_fetch(struct x86emu *e, uint64_t la, unsigned size, void *buf);

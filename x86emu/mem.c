@@ -922,3 +922,73 @@ int stack_pop(struct x86emu *e, unsigned size, uint64_t *v)
 	gpr_write(e, X86EMU_RSP, stack_width(mask), false, (sp + size) & mask);
 	return RC_OK;
 }
+
+/* ---- REP MOVS / STOS in bulk ---------------------------------------------- */
+
+/* Elements of size bytes from off (forward) that stay in one page from
+ * linear address la and below the address-size wrap (mask am). */
+static uint64_t rep_room(uint64_t la, uint64_t off, uint64_t am, unsigned size)
+{
+	uint64_t page = (4096 - (la & 0xfff)) / size;
+	uint64_t wrap = am == ~0ull ? ~0ull : (am - off + 1) / size;
+	return page < wrap ? page : wrap;
+}
+
+/* A RAM page the last access of this kind used, for la: its host pointer. */
+static uint8_t *rep_page(struct x86emu *e, struct pcache *c, uint64_t la)
+{
+	if (c->epoch != e->mmu_epoch || c->tag != pc_tag(la, e->cpl == 3) || !c->hva)
+		return NULL;
+	return c->hva + (la & 0xfff);
+}
+
+uint64_t mem_rep_bulk(struct x86emu *e, int sseg, uint64_t si, uint64_t di, unsigned size, uint64_t max,
+		      unsigned as, const uint64_t *fill)
+{
+	uint64_t am = size_mask(as), la_s = 0, la_d = 0, n;
+	uint8_t *s = NULL, *d;
+
+	if (e->qlen || (e->cpl == 3 && (cr_get(e, X86EMU_CR0) & CR0_AM) && (flags_get(e) & FL_AC)))
+		return 0;
+	/* Where the first elements are; the segment check of the whole run
+	 * comes once its length is known. */
+	if (seg_linear(e, X86EMU_ES, di, size, ACC_WRITE, &la_d))
+		return 0;
+	if (e->mode != X86EMU_MODE_LONG64)
+		la_d &= 0xffffffffull;
+	n = rep_room(la_d, di, am, size);
+	if (!fill) {
+		if (seg_linear(e, sseg, si, size, ACC_READ, &la_s))
+			return 0;
+		if (e->mode != X86EMU_MODE_LONG64)
+			la_s &= 0xffffffffull;
+		uint64_t ns = rep_room(la_s, si, am, size);
+		n = ns < n ? ns : n;
+	}
+	n = n < max ? n : max;
+	if (!n || !(d = rep_page(e, &e->pc_write, la_d)) || (!fill && !(s = rep_page(e, &e->pc_read, la_s))))
+		return 0;
+	uint64_t bytes = n * size, la;
+	if (seg_linear(e, X86EMU_ES, di, (unsigned)bytes, ACC_WRITE, &la) ||
+	    (!fill && seg_linear(e, sseg, si, (unsigned)bytes, ACC_READ, &la)))
+		return 0; /* a limit inside the run: element by element to it */
+	if (e->pc_write.watch) {
+		uint64_t gpa = e->pc_write.gpage | (la_d & 0xfff);
+		pt_write(e, gpa >> 12);
+		code_write_check(e, gpa, (unsigned)bytes);
+	}
+	if (fill) {
+		for (uint64_t i = 0; i < n; i++)
+			copy_small(d + i * size, fill, size);
+	} else if (d >= s + bytes || s >= d + bytes) {
+		memcpy(d, s, bytes);
+	} else {
+		/* Overlapping: element by element, as the CPU does it. */
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t v;
+			copy_small(&v, s + i * size, size);
+			copy_small(d + i * size, &v, size);
+		}
+	}
+	return n;
+}

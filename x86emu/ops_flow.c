@@ -673,6 +673,23 @@ int ex_string(struct x86emu *e, struct x86emu_insn *in)
 		int64_t delta = (flags_get(e) & FL_DF) ? -(int64_t)size : (int64_t)size;
 		uint64_t si = gpr_get(e, X86EMU_RSI) & am, di = gpr_get(e, X86EMU_RDI) & am;
 		uint64_t a = 0, b = 0, res;
+		if (rep && (kind == 0 || kind == 2) && delta > 0) {
+			/* Runs of elements in RAM pages already translated. */
+			uint64_t cx = gpr_read(e, X86EMU_RCX, as, false), max = e->rep_limit - n, k;
+			if (kind == 2)
+				a = gpr_read(e, X86EMU_RAX, size, false);
+			k = mem_rep_bulk(e, sseg, si, di, size, cx < max ? cx : max, as,
+					 kind == 2 ? &a : NULL);
+			if (k) {
+				if (kind == 0)
+					gpr_write(e, X86EMU_RSI, as, false, si + k * size);
+				gpr_write(e, X86EMU_RDI, as, false, di + k * size);
+				gpr_write(e, X86EMU_RCX, as, false, cx - k);
+				emu_iter_commit(e);
+				n += k;
+				continue;
+			}
+		}
 		uint32_t pv;
 		bool stop = false;
 		switch (kind) {
