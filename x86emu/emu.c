@@ -105,6 +105,12 @@ void emu_fetch_rflags(struct x86emu *e)
 	e->fl_valid = true;
 }
 
+__attribute__((noinline, cold)) int emu_with_flags(struct x86emu *e, struct x86emu_insn *in, exec_fn f)
+{
+	emu_fetch_rflags(e);
+	return f(e, in);
+}
+
 void emu_xsave_load(struct x86emu *e)
 {
 	if (e->xs_valid)

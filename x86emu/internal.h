@@ -357,6 +357,10 @@ uint64_t emu_fetch_gpr(struct x86emu *e, unsigned r);
 void emu_fetch_seg(struct x86emu *e, unsigned s);
 uint64_t emu_fetch_cr(struct x86emu *e, unsigned c);
 void emu_fetch_rflags(struct x86emu *e);
+/* f(e, in) once RFLAGS is fetched. The hottest row functions call this
+ * instead of fetching themselves: with no call of their own they need no
+ * saved registers. */
+int emu_with_flags(struct x86emu *e, struct x86emu_insn *in, exec_fn f);
 void emu_xsave_load(struct x86emu *e);
 void emu_undo_push(struct x86emu *e, unsigned r, uint64_t old);
 void emu_derive_mode(struct x86emu *e);
@@ -472,6 +476,17 @@ static inline const struct x86emu_segment *seg_get(struct x86emu *e, unsigned s)
 	if (!(e->seg_valid & (1u << s)))
 		emu_fetch_seg(e, s);
 	return &e->seg[s];
+}
+
+/* CS during an instruction: the step derived the mode from it, so it is
+ * cached (no check, no call). */
+static inline const struct x86emu_segment *seg_cs(struct x86emu *e)
+{
+#ifdef COVE_SANITIZE
+	if (!(e->seg_valid & (1u << X86EMU_CS)))
+		abort();
+#endif
+	return &e->seg[X86EMU_CS];
 }
 
 static inline uint64_t cr_get(struct x86emu *e, unsigned c)

@@ -140,7 +140,7 @@ static inline __attribute__((always_inline)) int alu_sized(struct x86emu *e, str
 	/* Row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
 	unsigned op = in->d->aux;
 	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
-	uint64_t fl = flags_get(e), cf = fl & FL_CF;
+	uint64_t fl = e->rflags, cf = fl & FL_CF; /* valid: see ex_alu */
 
 	switch (op) {
 	case 0: f = add_flags(a, b, 0, size, &res); break;
@@ -159,6 +159,8 @@ static inline __attribute__((always_inline)) int alu_sized(struct x86emu *e, str
 
 int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 {
+	if (__builtin_expect(!e->fl_valid, 0))
+		return emu_with_flags(e, in, ex_alu);
 	switch (in->dst.size) {
 	case 1:
 		return alu_sized(e, in, 1);
@@ -185,13 +187,15 @@ static inline __attribute__((always_inline)) int incdec_sized(struct x86emu *e, 
 		f = sub_flags(in->dst.val, 1, 0, size, &res);
 	else
 		f = add_flags(in->dst.val, 1, 0, size, &res);
-	set_arith(e, f, FL_ARITH & ~FL_CF);
+	merge_flags(e, e->rflags, f, FL_ARITH & ~FL_CF); /* valid: see ex_incdec */
 	in->dst.val = res;
 	return RC_OK;
 }
 
 int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
 {
+	if (__builtin_expect(!e->fl_valid, 0))
+		return emu_with_flags(e, in, ex_incdec);
 	switch (in->dst.size) {
 	case 1:
 		return incdec_sized(e, in, 1);

@@ -5,15 +5,19 @@
 #include "x86emu/internal.h"
 
 uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res);
-/* Condition code cc (the low nibble of jcc/setcc/cmovcc) on FLAGS: the
+/* Condition code cc (the low nibble of jcc/setcc/cmovcc) on FLAGS f: the
  * eight base conditions as bits, then bit 0 of cc negates. */
-static inline bool cond_true(struct x86emu *e, unsigned cc)
+static inline bool cond_eval(uint64_t f, unsigned cc)
 {
-	uint64_t f = flags_get(e);
 	unsigned of = (f >> 11) & 1, cf = f & 1, zf = (f >> 6) & 1, sf = (f >> 7) & 1, pf = (f >> 2) & 1;
 	unsigned lt = sf ^ of;
 	unsigned t = of | cf << 1 | zf << 2 | (cf | zf) << 3 | sf << 4 | pf << 5 | lt << 6 | (zf | lt) << 7;
 	return ((t >> (cc >> 1)) ^ cc) & 1;
+}
+
+static inline bool cond_true(struct x86emu *e, unsigned cc)
+{
+	return cond_eval(flags_get(e), cc);
 }
 int ex_alu(struct x86emu *e, struct x86emu_insn *in);
 int ex_bcd(struct x86emu *e, struct x86emu_insn *in);

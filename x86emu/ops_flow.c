@@ -362,7 +362,7 @@ static inline int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t tar
 	if (e->mode == X86EMU_MODE_LONG64) {
 		if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
 			return RAISE_GP0(e);
-	} else if (target > seg_get(e, X86EMU_CS)->limit) {
+	} else if (target > seg_cs(e)->limit) {
 		return RAISE_GP0(e);
 	}
 	insn_jump(e, in, target);
@@ -371,7 +371,9 @@ static inline int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t tar
 
 int ex_jcc(struct x86emu *e, struct x86emu_insn *in)
 {
-	if (!cond_true(e, in->op & 15))
+	if (__builtin_expect(!e->fl_valid, 0))
+		return emu_with_flags(e, in, ex_jcc);
+	if (!cond_eval(e->rflags, in->op & 15))
 		return RC_OK;
 	return jump_to(e, in, in->next_rip + in->imm);
 }
