@@ -470,6 +470,11 @@ static void decode_operands(struct x86emu_insn *in)
 	in->ophdr[0] = decode_operand(in, d->dst, size, in->imm, &unused);
 	in->ophdr[1] = decode_operand(in, d->src, size, in->imm, &in->src_imm);
 	in->ophdr[2] = decode_operand(in, d->src2, size, in->imm2, &in->src2_imm);
+	in->exec = d->exec;
+	if (d->exec == ex_alu)
+		in->exec = ex_alu_sized[d->aux & 7][size_index(size)];
+	else if (d->exec == ex_incdec)
+		in->exec = ex_incdec_sized[d->aux & 1][size_index(size)];
 	in->gpr_need = 0;
 	for (unsigned i = 0; i < 3; i++) {
 		struct operand op = {.hdr = in->ophdr[i]};

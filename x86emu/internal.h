@@ -167,6 +167,7 @@ struct x86emu_insn {
 	uint64_t disp;
 	uint64_t imm, imm2;
 	const struct opdesc *d;
+	exec_fn exec; /* d->exec, or its version for this operand size */
 	/* Per execution. */
 	uint64_t ea;
 	uint64_t next_rip;
@@ -832,7 +833,7 @@ static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, st
 	if (!(d->flags & F_MOV) && (rc = read_operand(e, &in->dst)))
 		return rc;
 	in->dst.orig = in->dst.val;
-	if ((rc = d->exec(e, in)))
+	if ((rc = in->exec(e, in)))
 		return rc;
 	if (d->flags & F_NOWRITE)
 		return RC_OK;

@@ -134,11 +134,10 @@ int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
 /* ALU and inc/dec are most of what code runs: each is compiled once per
  * operand size (the size is a constant in the inline body), so the flag
  * arithmetic has fixed widths. */
-static inline __attribute__((always_inline)) int alu_sized(struct x86emu *e, struct x86emu_insn *in,
-							   unsigned size)
+/* op is the row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
+static inline __attribute__((always_inline)) int alu_op(struct x86emu *e, struct x86emu_insn *in, unsigned op,
+							unsigned size)
 {
-	/* Row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
-	unsigned op = in->d->aux;
 	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
 	uint64_t fl = e->rflags, cf = fl & FL_CF; /* valid: see ex_alu */
 
@@ -159,19 +158,28 @@ static inline __attribute__((always_inline)) int alu_sized(struct x86emu *e, str
 
 int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 {
-	if (__builtin_expect(!e->fl_valid, 0))
-		return emu_with_flags(e, in, ex_alu);
-	switch (in->dst.size) {
-	case 1:
-		return alu_sized(e, in, 1);
-	case 2:
-		return alu_sized(e, in, 2);
-	case 4:
-		return alu_sized(e, in, 4);
-	default:
-		return alu_sized(e, in, 8);
-	}
+	return ex_alu_sized[in->d->aux][size_index(in->dst.size)](e, in);
 }
+
+/* One function per ALU operation and size, chosen when the instruction is
+ * decoded (decode_operands): the flag arithmetic has fixed widths and no
+ * dispatch is left for the step. */
+#define ALU_FN(op, size)                                                                                     \
+	static int ex_alu_##op##_##size(struct x86emu *e, struct x86emu_insn *in)                            \
+	{                                                                                                    \
+		if (__builtin_expect(!e->fl_valid, 0))                                                       \
+			return emu_with_flags(e, in, ex_alu_##op##_##size);                                  \
+		return alu_op(e, in, op, size);                                                              \
+	}
+#define ALU_FNS(op) ALU_FN(op, 1) ALU_FN(op, 2) ALU_FN(op, 4) ALU_FN(op, 8)
+ALU_FNS(0)
+ALU_FNS(1) ALU_FNS(2) ALU_FNS(3) ALU_FNS(4) ALU_FNS(5) ALU_FNS(6) ALU_FNS(7)
+#define ALU_ROW(op)                                                                                          \
+	{                                                                                                    \
+		ex_alu_##op##_1, ex_alu_##op##_2, ex_alu_##op##_4, ex_alu_##op##_8                           \
+	}
+    const exec_fn ex_alu_sized[8][4] = {ALU_ROW(0), ALU_ROW(1), ALU_ROW(2), ALU_ROW(3),
+					ALU_ROW(4), ALU_ROW(5), ALU_ROW(6), ALU_ROW(7)};
 
 int ex_test(struct x86emu *e, struct x86emu_insn *in)
 {
@@ -179,11 +187,11 @@ int ex_test(struct x86emu *e, struct x86emu_insn *in)
 	return RC_OK;
 }
 
-static inline __attribute__((always_inline)) int incdec_sized(struct x86emu *e, struct x86emu_insn *in,
-							      unsigned size)
+static inline __attribute__((always_inline)) int incdec_op(struct x86emu *e, struct x86emu_insn *in,
+							   unsigned dec, unsigned size)
 {
 	uint64_t res, f;
-	if (in->d->aux)
+	if (dec)
 		f = sub_flags(in->dst.val, 1, 0, size, &res);
 	else
 		f = add_flags(in->dst.val, 1, 0, size, &res);
@@ -194,19 +202,21 @@ static inline __attribute__((always_inline)) int incdec_sized(struct x86emu *e, 
 
 int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
 {
-	if (__builtin_expect(!e->fl_valid, 0))
-		return emu_with_flags(e, in, ex_incdec);
-	switch (in->dst.size) {
-	case 1:
-		return incdec_sized(e, in, 1);
-	case 2:
-		return incdec_sized(e, in, 2);
-	case 4:
-		return incdec_sized(e, in, 4);
-	default:
-		return incdec_sized(e, in, 8);
-	}
+	return ex_incdec_sized[in->d->aux][size_index(in->dst.size)](e, in);
 }
+
+#define INCDEC_FN(dec, size)                                                                                 \
+	static int ex_incdec_##dec##_##size(struct x86emu *e, struct x86emu_insn *in)                        \
+	{                                                                                                    \
+		if (__builtin_expect(!e->fl_valid, 0))                                                       \
+			return emu_with_flags(e, in, ex_incdec_##dec##_##size);                              \
+		return incdec_op(e, in, dec, size);                                                          \
+	}
+INCDEC_FN(0, 1)
+INCDEC_FN(0, 2) INCDEC_FN(0, 4) INCDEC_FN(0, 8) INCDEC_FN(1, 1) INCDEC_FN(1, 2) INCDEC_FN(1, 4)
+    INCDEC_FN(1, 8) const exec_fn ex_incdec_sized[2][4] = {
+	{ex_incdec_0_1, ex_incdec_0_2, ex_incdec_0_4, ex_incdec_0_8},
+	{ex_incdec_1_1, ex_incdec_1_2, ex_incdec_1_4, ex_incdec_1_8}};
 
 int ex_not(struct x86emu *e, struct x86emu_insn *in)
 {

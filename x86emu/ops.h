@@ -20,6 +20,12 @@ static inline bool cond_true(struct x86emu *e, unsigned cc)
 	return cond_eval(flags_get(e), cc);
 }
 int ex_alu(struct x86emu *e, struct x86emu_insn *in);
+/* ex_alu and ex_incdec for one operation (row aux) and operand size. */
+extern const exec_fn ex_alu_sized[8][4], ex_incdec_sized[2][4];
+static inline unsigned size_index(unsigned size)
+{
+	return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+}
 int ex_bcd(struct x86emu *e, struct x86emu_insn *in);
 int ex_bsf(struct x86emu *e, struct x86emu_insn *in);
 int ex_popcnt(struct x86emu *e, struct x86emu_insn *in);
