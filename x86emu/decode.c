@@ -544,21 +544,25 @@ int decode_cached(struct x86emu *e, struct x86emu_insn **inp)
 	if (!page)
 		return decode_insn(e, &e->in, &e->in_desc); /* not RAM: not cached */
 
-	uint64_t key = gpa << 3 | e->mode;
-	struct dc_ent *d = &e->dcache[dc_index(gpa)];
+	struct dc_ent *d = &e->dcache[dc_index(la)];
 	*inp = &d->in;
-	if (d->key == key && d->gen == e->dc_gen + e->code[d->page].gen &&
-	    (mode64 || ip + d->in.len - 1 <= cs->limit)) {
+	if (d->key == la && d->gpa == gpa && d->mode == e->mode &&
+	    d->gen == e->dc_gen + e->code[d->page].gen && (mode64 || ip + d->in.len - 1 <= cs->limit)) {
+		d->epoch = e->mmu_epoch; /* the translation still holds */
 		e->st.decode_hits++;
 		return decode_check(e, &d->in);
 	}
 	e->st.decode_misses++;
 	d->key = DC_EMPTY;
+	d->gen = 0;
 	if ((rc = decode_insn(e, &d->in, &d->desc)))
 		return rc;
 	if ((gpa & 0xfff) + d->in.len > 4096)
 		return RC_OK; /* crosses a page: each step translates both */
-	d->key = key;
+	d->key = la;
+	d->gpa = gpa;
+	d->mode = e->mode;
+	d->epoch = e->mmu_epoch;
 	d->page = (uint16_t)code_track(e, gpa, d->in.len, &d->gen);
 	return RC_OK;
 }

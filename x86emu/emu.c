@@ -256,11 +256,13 @@ static unsigned derive_mode(struct x86emu *e)
 
 void emu_derive_mode(struct x86emu *e)
 {
+	uint8_t mode = e->mode;
 	unsigned cpl = derive_mode(e);
 
 	e->mode_ok = true;
-	if (cpl != e->cpl) {
-		/* The remembered page lookups were checked for the old CPL. */
+	if (cpl != e->cpl || mode != e->mode) {
+		/* The remembered page lookups were checked for the old CPL,
+		 * the cached decodes found for the old mode. */
 		e->cpl = (uint8_t)cpl;
 		e->mmu_epoch++;
 	}

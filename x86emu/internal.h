@@ -231,32 +231,38 @@ static inline uint64_t pc_tag(uint64_t la, bool user)
 	return (la >> 12) << 1 | user;
 }
 
-/* Decode cache: instructions decoded before, found by the physical
- * address of their first byte and the mode (which decides how bytes
- * decode). Keyed physically, it needs no flush when paging changes: the
- * fetch is translated on every step. An entry is dropped when its code
- * page is written (struct code_page), by x86emu_invalidate() and
- * x86emu_tlb_flush() (the caller may have changed guest memory) and by
- * serializing instructions (another vCPU may have). */
+/* Decode cache: instructions decoded before, each for the linear address
+ * of its first byte, the physical address that had and the mode (which
+ * decides how bytes decode). A step finds its instruction by the linear
+ * address; the entry holds while mmu_epoch has not moved since its
+ * translation was last checked (a TLB change, CPL or mode change bumps
+ * it), then the fetch is translated again and the physical address and
+ * mode compared. An entry is dropped when its code is written (struct
+ * code_page), by x86emu_invalidate() and x86emu_tlb_flush() (the caller
+ * may have changed guest memory) and by serializing instructions
+ * (another vCPU may have). */
 #define DC_BITS	   10
 #define DC_ENTRIES (1u << DC_BITS)
 #define DC_EMPTY   ~0ull
 
 /* Cheap: the lookup is on the chain from one instruction to the next. */
-static inline unsigned dc_index(uint64_t gpa)
+static inline unsigned dc_index(uint64_t la)
 {
-	return (unsigned)(gpa ^ (gpa >> DC_BITS)) & (DC_ENTRIES - 1);
+	return (unsigned)(la ^ (la >> DC_BITS)) & (DC_ENTRIES - 1);
 }
 
 /* The instruction runs in place in its entry: what it decoded stays, the
  * per-execution part is set afresh by every step (insn_begin, op_execute).
  * Execution never writes a decoded field (sanitizer builds check). */
 struct dc_ent {
-	uint64_t key;  /* gpa << 3 | mode, or DC_EMPTY */
+	uint64_t key; /* linear address, or DC_EMPTY */
 	/* e->dc_gen + its code page's gen when decoded: both only grow, so
-	 * the sum moves when either does. */
+	 * the sum moves when either does. 0: empty. */
 	uint64_t gen;
-	uint16_t page; /* index in e->code[] */
+	uint64_t gpa;
+	uint32_t epoch; /* mmu_epoch when the translation was last checked */
+	uint16_t page;	/* index in e->code[] */
+	uint8_t mode;
 	struct opdesc desc; /* the resolved row, when in.d points here */
 	struct x86emu_insn in;
 };
@@ -609,7 +615,6 @@ static inline int decode_check(struct x86emu *e, const struct x86emu_insn *in)
  * common case, inline. */
 static inline struct x86emu_insn *decode_hit(struct x86emu *e, uint64_t ip)
 {
-	const struct pcache *c = &e->pc_fetch;
 	const struct x86emu_segment *cs = NULL;
 	bool mode64 = e->mode == X86EMU_MODE_LONG64;
 	uint64_t la;
@@ -621,11 +626,8 @@ static inline struct x86emu_insn *decode_hit(struct x86emu *e, uint64_t ip)
 		ip &= 0xffffffffull;
 		la = (cs->base + ip) & 0xffffffffull;
 	}
-	if (c->epoch != e->mmu_epoch || c->tag != la >> 12)
-		return NULL;
-	uint64_t gpa = c->gpage | (la & 0xfff);
-	struct dc_ent *d = &e->dcache[dc_index(gpa)];
-	if (d->key != (gpa << 3 | e->mode) || d->gen != e->dc_gen + e->code[d->page].gen)
+	struct dc_ent *d = &e->dcache[dc_index(la)];
+	if (d->key != la || d->epoch != e->mmu_epoch || d->gen != e->dc_gen + e->code[d->page].gen)
 		return NULL;
 	if (!mode64 && ip + d->in.len - 1 > cs->limit)
 		return NULL;

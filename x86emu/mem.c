@@ -71,7 +71,7 @@ void mmu_init(struct x86emu *e)
 	}
 	/* Empty, not just flushed: a generation number may come round again. */
 	for (unsigned i = 0; i < DC_ENTRIES; i++)
-		e->dcache[i].key = DC_EMPTY;
+		e->dcache[i].key = DC_EMPTY, e->dcache[i].gen = 0;
 }
 
 void mmu_flush(struct x86emu *e)
