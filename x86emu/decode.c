@@ -562,7 +562,7 @@ int decode_cached(struct x86emu *e, struct x86emu_insn **inp)
 	d->key = la;
 	d->gpa = gpa;
 	d->mode = e->mode;
-	d->epoch = e->mmu_epoch;
 	d->page = (uint16_t)code_track(e, gpa, d->in.len, &d->gen);
+	d->epoch = e->mmu_epoch; /* after code_track, which may bump it */
 	return RC_OK;
 }

@@ -220,7 +220,7 @@ struct pcache {
 	uint64_t gpage;
 	uint8_t *hva; /* host pointer of the page, or NULL if not RAM (the
 		       * fetch one is only ever filled for RAM) */
-	uint32_t epoch;
+	uint64_t epoch;
 	/* pc_write: the page holds tracked page tables or cached code, so
 	 * a write to it needs pt_write() and code_write_check(). */
 	bool watch;
@@ -234,13 +234,13 @@ static inline uint64_t pc_tag(uint64_t la, bool user)
 /* Decode cache: instructions decoded before, each for the linear address
  * of its first byte, the physical address that had and the mode (which
  * decides how bytes decode). A step finds its instruction by the linear
- * address; the entry holds while mmu_epoch has not moved since its
- * translation was last checked (a TLB change, CPL or mode change bumps
- * it), then the fetch is translated again and the physical address and
- * mode compared. An entry is dropped when its code is written (struct
- * code_page), by x86emu_invalidate() and x86emu_tlb_flush() (the caller
- * may have changed guest memory) and by serializing instructions
- * (another vCPU may have). */
+ * address; the entry holds while mmu_epoch has not moved since it was
+ * last checked (a TLB change, CPL or mode change, dropped decodes bump
+ * it), then the fetch is translated again and the physical address, the
+ * mode and the decode's generation compared. Decodes are dropped when
+ * their code is written (struct code_page), by x86emu_invalidate() and
+ * x86emu_tlb_flush() (the caller may have changed guest memory) and by
+ * serializing instructions (another vCPU may have). */
 #define DC_BITS	   10
 #define DC_ENTRIES (1u << DC_BITS)
 #define DC_EMPTY   ~0ull
@@ -260,7 +260,7 @@ struct dc_ent {
 	 * the sum moves when either does. 0: empty. */
 	uint64_t gen;
 	uint64_t gpa;
-	uint32_t epoch; /* mmu_epoch when the translation was last checked */
+	uint64_t epoch; /* mmu_epoch when the entry was last checked */
 	uint16_t page;	/* index in e->code[] */
 	uint8_t mode;
 	struct opdesc desc; /* the resolved row, when in.d points here */
@@ -340,7 +340,10 @@ struct x86emu {
 	uint64_t pt_bloom[4];
 	struct hcache_ent hcache[HCACHE];
 	uint32_t hgen;
-	uint32_t mmu_epoch;  /* bumped by any TLB or mapping change */
+	/* Bumped by any TLB or mapping change, CPL or mode change, dropped
+	 * decodes: whatever remembers a lookup checks it. 64 bits: it does
+	 * not come round again. */
+	uint64_t mmu_epoch;
 	struct pcache pc_fetch, pc_read, pc_write;
 
 	/* Decode cache. */
@@ -627,7 +630,7 @@ static inline struct x86emu_insn *decode_hit(struct x86emu *e, uint64_t ip)
 		la = (cs->base + ip) & 0xffffffffull;
 	}
 	struct dc_ent *d = &e->dcache[dc_index(la)];
-	if (d->key != la || d->epoch != e->mmu_epoch || d->gen != e->dc_gen + e->code[d->page].gen)
+	if (d->key != la || d->epoch != e->mmu_epoch)
 		return NULL;
 	if (!mode64 && ip + d->in.len - 1 > cs->limit)
 		return NULL;
@@ -667,6 +670,7 @@ static inline void code_write_check(struct x86emu *e, uint64_t gpa, unsigned len
 	    (c->chunks & code_chunks((unsigned)(gpa & 0xfff), len))) {
 		c->chunks = 0;
 		c->gen++;
+		e->mmu_epoch++; /* cached decodes are checked again */
 		e->st.code_writes++;
 	}
 }

@@ -20,6 +20,7 @@ static inline unsigned tlb_bucket(uint64_t vpn)
 void dcache_flush(struct x86emu *e)
 {
 	e->dc_gen++; /* 64 bits: does not come round again */
+	e->mmu_epoch++;
 }
 
 unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
@@ -31,6 +32,7 @@ unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
 	if (c->ppn != ppn) {
 		c->chunks = 0;
 		c->gen++; /* drops the decodes of the page that had the slot */
+		e->mmu_epoch++;
 		c->ppn = ppn;
 	}
 	c->chunks |= code_chunks((unsigned)(gpa & 0xfff), len);
