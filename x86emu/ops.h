@@ -5,14 +5,18 @@
 #include "x86emu/internal.h"
 
 uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res);
-/* Condition code cc (the low nibble of jcc/setcc/cmovcc) on FLAGS f: the
- * eight base conditions as bits, then bit 0 of cc negates. */
+/* Condition code cc (the low nibble of jcc/setcc/cmovcc) on FLAGS f. Bit
+ * i of cond_bits[cc] says whether cc holds when (CF, PF, ZF, SF, OF) are
+ * the bits of i, the SDM's conditions (o, no, b, ae, e, ne, be, a, s,
+ * ns, p, np, l, ge, le, g) written out as truth tables. */
 static inline bool cond_eval(uint64_t f, unsigned cc)
 {
-	unsigned of = (f >> 11) & 1, cf = f & 1, zf = (f >> 6) & 1, sf = (f >> 7) & 1, pf = (f >> 2) & 1;
-	unsigned lt = sf ^ of;
-	unsigned t = of | cf << 1 | zf << 2 | (cf | zf) << 3 | sf << 4 | pf << 5 | lt << 6 | (zf | lt) << 7;
-	return ((t >> (cc >> 1)) ^ cc) & 1;
+	static const uint32_t cond_bits[16] = {
+	    0xffff0000, 0x0000ffff, 0xaaaaaaaa, 0x55555555, 0xf0f0f0f0, 0x0f0f0f0f, 0xfafafafa, 0x05050505,
+	    0xff00ff00, 0x00ff00ff, 0xcccccccc, 0x33333333, 0x00ffff00, 0xff0000ff, 0xf0fffff0, 0x0f00000f,
+	};
+	unsigned i = (f & FL_CF) | ((f >> 1) & 2) | ((f >> 4) & 0xc) | ((f >> 7) & 0x10);
+	return (cond_bits[cc] >> i) & 1;
 }
 
 static inline bool cond_true(struct x86emu *e, unsigned cc)
