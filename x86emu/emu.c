@@ -385,16 +385,14 @@ static inline __attribute__((always_inline)) enum x86emu_result step(struct x86e
 		if (!e->pending_done)
 			return X86EMU_PENDING;
 		e->pending = false;
+		e->qpos = 0; /* replay what the queue holds */
 	} else {
-		e->qlen = e->qdlen = 0;
+		e->qlen = e->qpos = e->qdlen = 0;
 	}
-	e->qpos = 0;
 	e->nundo = 0;
-	e->undo_overflow = false;
+	e->undo_overflow = e->next_shadow = e->jumped = false;
 	e->saved_fl_valid = e->fl_valid;
 	e->saved_rflags = e->rflags;
-	e->next_shadow = false;
-	e->jumped = false;
 
 	if (__builtin_expect(!e->mode_ok, 0))
 		emu_derive_mode(e);

@@ -299,16 +299,20 @@ struct x86emu {
 	_Alignas(64) uint8_t xsave[X86EMU_XSAVE_AREA_SIZE];
 
 	/* Undo log for one instruction (or one REP iteration). */
-	struct { uint8_t reg; uint64_t val; } undo[48];
-	unsigned nundo;
-	bool undo_overflow;
+	struct {
+		uint8_t reg;
+		uint64_t val;
+	} undo[48];
 	uint64_t saved_rflags;
 	bool saved_fl_valid;
 
+	/* Emptied by every step, side by side so that takes few stores:
+	 * lengths of the operation queue and undo log, and flags. */
+	unsigned qlen, qpos, qdlen, nundo;
+	bool undo_overflow, next_shadow, jumped; /* jumped: see insn_jump */
+
 	/* Operation queue of the current instruction. */
 	struct qent q[QMAX];
-	unsigned qlen, qpos;
-	unsigned qdlen;
 	uint8_t qdata[QDATA];
 	bool pending, pending_done;
 	struct x86emu_pending pend;
@@ -317,8 +321,7 @@ struct x86emu {
 	struct x86emu_unhandled unh;
 
 	bool a20;
-	bool shadow, next_shadow;
-	bool jumped; /* this step's instruction set next_rip (insn_jump) */
+	bool shadow;
 	uint64_t rep_limit;
 	/* Derived from CR0, EFER, CS and RFLAGS.VM when mode_ok is false;
 	 * whatever writes one of those clears it. */
