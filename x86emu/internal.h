@@ -168,6 +168,7 @@ struct x86emu_insn {
 	uint64_t imm, imm2;
 	const struct opdesc *d;
 	exec_fn exec; /* d->exec, or its version for this operand size */
+	exec_fn fast; /* the whole instruction, operands included, or NULL */
 	/* Per execution. */
 	uint64_t ea;
 	uint64_t next_rip;
@@ -827,6 +828,8 @@ static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, st
 	const struct opdesc *d = in->d;
 	int rc;
 
+	if (in->fast)
+		return in->fast(e, in);
 	/* The operands as decoded, with this execution's address. */
 	in->dst.hdr = in->ophdr[0];
 	in->src.hdr = in->ophdr[1];

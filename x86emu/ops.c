@@ -134,13 +134,15 @@ int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
 /* ALU and inc/dec are most of what code runs: each is compiled once per
  * operand size (the size is a constant in the inline body), so the flag
  * arithmetic has fixed widths. */
-/* op is the row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
-static inline __attribute__((always_inline)) int alu_op(struct x86emu *e, struct x86emu_insn *in, unsigned op,
-							unsigned size)
+/* a op b, size-byte operands, with the flags set; op is the row index:
+ * 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. RFLAGS is valid
+ * (the callers check). */
+static inline __attribute__((always_inline)) uint64_t alu_calc(struct x86emu *e, unsigned op, unsigned size,
+							       uint64_t a, uint64_t b)
 {
-	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
-	uint64_t fl = e->rflags, cf = fl & FL_CF; /* valid: see ex_alu */
+	uint64_t fl = e->rflags, cf = fl & FL_CF, res, f;
 
+	b &= size_mask(size);
 	switch (op) {
 	case 0: f = add_flags(a, b, 0, size, &res); break;
 	case 2: f = add_flags(a, b, cf, size, &res); break;
@@ -152,7 +154,13 @@ static inline __attribute__((always_inline)) int alu_op(struct x86emu *e, struct
 	default: res = a ^ b; f = szp(res, size); break;
 	}
 	merge_flags(e, fl, f, FL_ARITH);
-	in->dst.val = res;
+	return res;
+}
+
+static inline __attribute__((always_inline)) int alu_op(struct x86emu *e, struct x86emu_insn *in, unsigned op,
+							unsigned size)
+{
+	in->dst.val = alu_calc(e, op, size, in->dst.val, in->src.val);
 	return RC_OK;
 }
 
@@ -164,22 +172,21 @@ int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 /* One function per ALU operation and size, chosen when the instruction is
  * decoded (decode_operands): the flag arithmetic has fixed widths and no
  * dispatch is left for the step. */
-#define ALU_FN(op, size)                                                                                     \
-	static int ex_alu_##op##_##size(struct x86emu *e, struct x86emu_insn *in)                            \
-	{                                                                                                    \
-		if (__builtin_expect(!e->fl_valid, 0))                                                       \
-			return emu_with_flags(e, in, ex_alu_##op##_##size);                                  \
-		return alu_op(e, in, op, size);                                                              \
+/* clang-format off */
+#define ALU_FN(op, size)                                                        \
+	static int ex_alu_##op##_##size(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                       \
+		if (__builtin_expect(!e->fl_valid, 0))                          \
+			return emu_with_flags(e, in, ex_alu_##op##_##size);     \
+		return alu_op(e, in, op, size);                                 \
 	}
 #define ALU_FNS(op) ALU_FN(op, 1) ALU_FN(op, 2) ALU_FN(op, 4) ALU_FN(op, 8)
-ALU_FNS(0)
-ALU_FNS(1) ALU_FNS(2) ALU_FNS(3) ALU_FNS(4) ALU_FNS(5) ALU_FNS(6) ALU_FNS(7)
-#define ALU_ROW(op)                                                                                          \
-	{                                                                                                    \
-		ex_alu_##op##_1, ex_alu_##op##_2, ex_alu_##op##_4, ex_alu_##op##_8                           \
-	}
-    const exec_fn ex_alu_sized[8][4] = {ALU_ROW(0), ALU_ROW(1), ALU_ROW(2), ALU_ROW(3),
-					ALU_ROW(4), ALU_ROW(5), ALU_ROW(6), ALU_ROW(7)};
+ALU_FNS(0) ALU_FNS(1) ALU_FNS(2) ALU_FNS(3) ALU_FNS(4) ALU_FNS(5) ALU_FNS(6) ALU_FNS(7)
+#define ALU_ROW(op) {ex_alu_##op##_1, ex_alu_##op##_2, ex_alu_##op##_4, ex_alu_##op##_8}
+const exec_fn ex_alu_sized[8][4] = {
+	ALU_ROW(0), ALU_ROW(1), ALU_ROW(2), ALU_ROW(3), ALU_ROW(4), ALU_ROW(5), ALU_ROW(6), ALU_ROW(7),
+};
+/* clang-format on */
 
 int ex_test(struct x86emu *e, struct x86emu_insn *in)
 {
@@ -205,18 +212,145 @@ int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
 	return ex_incdec_sized[in->d->aux][size_index(in->dst.size)](e, in);
 }
 
-#define INCDEC_FN(dec, size)                                                                                 \
-	static int ex_incdec_##dec##_##size(struct x86emu *e, struct x86emu_insn *in)                        \
-	{                                                                                                    \
-		if (__builtin_expect(!e->fl_valid, 0))                                                       \
-			return emu_with_flags(e, in, ex_incdec_##dec##_##size);                              \
-		return incdec_op(e, in, dec, size);                                                          \
+/* clang-format off */
+#define INCDEC_FN(dec, size)                                                        \
+	static int ex_incdec_##dec##_##size(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                           \
+		if (__builtin_expect(!e->fl_valid, 0))                              \
+			return emu_with_flags(e, in, ex_incdec_##dec##_##size);     \
+		return incdec_op(e, in, dec, size);                                 \
 	}
-INCDEC_FN(0, 1)
-INCDEC_FN(0, 2) INCDEC_FN(0, 4) INCDEC_FN(0, 8) INCDEC_FN(1, 1) INCDEC_FN(1, 2) INCDEC_FN(1, 4)
-    INCDEC_FN(1, 8) const exec_fn ex_incdec_sized[2][4] = {
+INCDEC_FN(0, 1) INCDEC_FN(0, 2) INCDEC_FN(0, 4) INCDEC_FN(0, 8)
+INCDEC_FN(1, 1) INCDEC_FN(1, 2) INCDEC_FN(1, 4) INCDEC_FN(1, 8)
+const exec_fn ex_incdec_sized[2][4] = {
 	{ex_incdec_0_1, ex_incdec_0_2, ex_incdec_0_4, ex_incdec_0_8},
-	{ex_incdec_1_1, ex_incdec_1_2, ex_incdec_1_4, ex_incdec_1_8}};
+	{ex_incdec_1_1, ex_incdec_1_2, ex_incdec_1_4, ex_incdec_1_8},
+};
+/* clang-format on */
+
+/* ---- register forms ----------------------------------------------------- */
+
+/* The commonest instructions with a register destination and a register
+ * or immediate source, done whole (operands included) instead of through
+ * op_execute's operand plumbing: decode_operands picks one as in->fast.
+ * The registers are those insn_begin fetched; the write is the
+ * instruction's last act, so it needs no undo entry. */
+
+static inline __attribute__((always_inline)) uint64_t reg_src(struct x86emu *e, struct x86emu_insn *in,
+							      unsigned size, bool imm)
+{
+	struct operand s = {.hdr = in->ophdr[1]};
+	return imm ? in->src_imm : gpr_extract(gpr_peek(e, s.reg), size, s.hi8);
+}
+
+static inline __attribute__((always_inline)) void reg_dst_write(struct x86emu *e, struct x86emu_insn *in,
+								unsigned size, uint64_t v)
+{
+	struct operand d = {.hdr = in->ophdr[0]};
+	e->gpr[d.reg] = gpr_merge(gpr_peek(e, d.reg), size, d.hi8, v);
+	e->gpr_dirty |= 1u << d.reg;
+}
+
+static inline __attribute__((always_inline)) uint64_t reg_dst_read(struct x86emu *e, struct x86emu_insn *in,
+								   unsigned size)
+{
+	struct operand d = {.hdr = in->ophdr[0]};
+	return gpr_extract(gpr_peek(e, d.reg), size, d.hi8);
+}
+
+/* ALU op (cmp: no write), and test (op 8: and, no write). */
+static inline __attribute__((always_inline)) int alu_reg(struct x86emu *e, struct x86emu_insn *in,
+							 unsigned op, unsigned size, bool imm)
+{
+	uint64_t res =
+	    alu_calc(e, op == 8 ? 4 : op, size, reg_dst_read(e, in, size), reg_src(e, in, size, imm));
+	if (op != 7 && op != 8)
+		reg_dst_write(e, in, size, res);
+	return RC_OK;
+}
+
+/* clang-format off */
+#define ALU_REG_FN(op, size, imm)                                                         \
+	static int ex_alu_reg_##op##_##size##_##imm(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                                 \
+		if (__builtin_expect(!e->fl_valid, 0))                                    \
+			return emu_with_flags(e, in, ex_alu_reg_##op##_##size##_##imm);       \
+		return alu_reg(e, in, op, size, imm);                                     \
+	}
+#define ALU_REG_FNS(op)                                                                           \
+	ALU_REG_FN(op, 1, 0) ALU_REG_FN(op, 2, 0) ALU_REG_FN(op, 4, 0) ALU_REG_FN(op, 8, 0) \
+	ALU_REG_FN(op, 1, 1) ALU_REG_FN(op, 2, 1) ALU_REG_FN(op, 4, 1) ALU_REG_FN(op, 8, 1)
+ALU_REG_FNS(0) ALU_REG_FNS(1) ALU_REG_FNS(2) ALU_REG_FNS(3) ALU_REG_FNS(4) ALU_REG_FNS(5) ALU_REG_FNS(6)
+ALU_REG_FNS(7) ALU_REG_FNS(8)
+#define ALU_REG_ROW(op)                                                                                  \
+	{{ex_alu_reg_##op##_1_0, ex_alu_reg_##op##_1_1}, {ex_alu_reg_##op##_2_0, ex_alu_reg_##op##_2_1}, \
+	 {ex_alu_reg_##op##_4_0, ex_alu_reg_##op##_4_1}, {ex_alu_reg_##op##_8_0, ex_alu_reg_##op##_8_1}}
+/* [op (8: test)][size index][immediate source] */
+static const exec_fn ex_alu_reg[9][4][2] = {ALU_REG_ROW(0), ALU_REG_ROW(1), ALU_REG_ROW(2),
+					    ALU_REG_ROW(3), ALU_REG_ROW(4), ALU_REG_ROW(5),
+					    ALU_REG_ROW(6), ALU_REG_ROW(7), ALU_REG_ROW(8)};
+/* clang-format on */
+
+static inline __attribute__((always_inline)) int incdec_reg(struct x86emu *e, struct x86emu_insn *in,
+							    unsigned dec, unsigned size)
+{
+	uint64_t res, f, a = reg_dst_read(e, in, size);
+	if (dec)
+		f = sub_flags(a, 1, 0, size, &res);
+	else
+		f = add_flags(a, 1, 0, size, &res);
+	merge_flags(e, e->rflags, f, FL_ARITH & ~FL_CF);
+	reg_dst_write(e, in, size, res);
+	return RC_OK;
+}
+
+/* clang-format off */
+#define INCDEC_REG_FN(dec, size)                                                         \
+	static int ex_incdec_reg_##dec##_##size(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                                \
+		if (__builtin_expect(!e->fl_valid, 0))                                   \
+			return emu_with_flags(e, in, ex_incdec_reg_##dec##_##size);           \
+		return incdec_reg(e, in, dec, size);                                     \
+	}
+INCDEC_REG_FN(0, 1) INCDEC_REG_FN(0, 2) INCDEC_REG_FN(0, 4) INCDEC_REG_FN(0, 8)
+INCDEC_REG_FN(1, 1) INCDEC_REG_FN(1, 2) INCDEC_REG_FN(1, 4) INCDEC_REG_FN(1, 8)
+static const exec_fn ex_incdec_reg[2][4] = {
+	{ex_incdec_reg_0_1, ex_incdec_reg_0_2, ex_incdec_reg_0_4, ex_incdec_reg_0_8},
+	{ex_incdec_reg_1_1, ex_incdec_reg_1_2, ex_incdec_reg_1_4, ex_incdec_reg_1_8}};
+
+#define MOV_REG_FN(size, imm)                                                         \
+	static int ex_mov_reg_##size##_##imm(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                             \
+		reg_dst_write(e, in, size, reg_src(e, in, size, imm));                \
+		return RC_OK;                                                         \
+	}
+MOV_REG_FN(1, 0) MOV_REG_FN(2, 0) MOV_REG_FN(4, 0) MOV_REG_FN(8, 0)
+MOV_REG_FN(1, 1) MOV_REG_FN(2, 1) MOV_REG_FN(4, 1) MOV_REG_FN(8, 1)
+static const exec_fn ex_mov_reg[4][2] = {{ex_mov_reg_1_0, ex_mov_reg_1_1}, {ex_mov_reg_2_0, ex_mov_reg_2_1},
+					 {ex_mov_reg_4_0, ex_mov_reg_4_1}, {ex_mov_reg_8_0, ex_mov_reg_8_1}};
+/* clang-format on */
+
+exec_fn ops_reg_form(const struct x86emu_insn *in)
+{
+	const struct opdesc *d = in->d;
+	struct operand dst = {.hdr = in->ophdr[0]}, src = {.hdr = in->ophdr[1]}, src2 = {.hdr = in->ophdr[2]};
+	unsigned size = dst.size, si = size_index(size);
+	bool imm = src.type == OP_IMM;
+
+	if (in->checks || dst.type != OP_REG || src2.type != OP_NONE || (size & (size - 1)) || size > 8)
+		return NULL;
+	if (d->exec == ex_incdec && src.type == OP_NONE)
+		return ex_incdec_reg[d->aux & 1][si];
+	if ((src.type != OP_REG && !imm) || src.size != size)
+		return NULL;
+	if (d->exec == ex_alu)
+		return ex_alu_reg[d->aux & 7][si][imm];
+	if (d->exec == ex_test)
+		return ex_alu_reg[8][si][imm];
+	if (d->exec == ex_mov)
+		return ex_mov_reg[si][imm];
+	return NULL;
+}
 
 int ex_not(struct x86emu *e, struct x86emu_insn *in)
 {
