@@ -756,28 +756,30 @@ static inline void mem_fast_write(struct x86emu *e, uint8_t *p, unsigned size, c
 	copy_small(p, buf, size);
 }
 
-/* The linear address of a data operand when that is simple: flat segments
- * of 64-bit code (canonical, within a page: mem_fast checks the page) or
- * real mode within the limit; no #AC possible. 0 or -1 (the general
- * path: mem_read_seg/mem_write_seg). */
-static inline int operand_linear(struct x86emu *e, const struct operand *op, uint64_t *la)
+/* A data operand's bytes when that is simple: flat segments of 64-bit
+ * code (canonical, within a page: mem_fast checks the page) or real mode
+ * within the limit, no #AC possible, in the RAM page the last access of
+ * the same kind used. The access is recorded; NULL: the general path
+ * (mem_read_seg / mem_write_seg). */
+static inline uint8_t *data_fast(struct x86emu *e, int seg, uint64_t ea, unsigned size, int kind)
 {
+	uint64_t la;
+
 	if (e->mode == X86EMU_MODE_LONG64) {
-		if (op->seg == X86EMU_FS || op->seg == X86EMU_GS ||
-		    (uint64_t)((int64_t)(op->ea << 16) >> 16) != op->ea)
-			return -1;
-		*la = op->ea;
+		if (seg == X86EMU_FS || seg == X86EMU_GS || (uint64_t)((int64_t)(ea << 16) >> 16) != ea)
+			return NULL;
+		la = ea;
 	} else if (e->mode == X86EMU_MODE_REAL) {
-		const struct x86emu_segment *s = seg_get(e, (unsigned)op->seg);
-		if (op->ea + op->size - 1 > s->limit)
-			return -1;
-		*la = s->base + op->ea;
+		const struct x86emu_segment *s = seg_get(e, (unsigned)seg);
+		if (ea + size - 1 > s->limit)
+			return NULL;
+		la = s->base + ea;
 	} else {
-		return -1;
+		return NULL;
 	}
-	if (e->cpl == 3 && (*la & (op->size - 1)))
-		return -1;
-	return 0;
+	if (e->cpl == 3 && (la & (size - 1)))
+		return NULL;
+	return mem_fast(e, kind == Q_WRITE ? &e->pc_write : &e->pc_read, la, size, kind);
 }
 
 /* exec files */
@@ -791,10 +793,9 @@ static inline __attribute__((always_inline)) int read_operand(struct x86emu *e, 
 		return RC_OK;
 	}
 	if (op->type == OP_MEM) {
-		uint64_t la;
-		uint8_t *p;
+		uint8_t *p = data_fast(e, op->seg, op->ea, op->size, Q_READ);
 		op->val = 0;
-		if (!operand_linear(e, op, &la) && (p = mem_fast(e, &e->pc_read, la, op->size, Q_READ))) {
+		if (p) {
 			mem_fast_read(e, p, op->size, &op->val);
 			return RC_OK;
 		}
@@ -811,9 +812,8 @@ static inline __attribute__((always_inline)) int write_operand(struct x86emu *e,
 		return RC_OK;
 	}
 	if (op->type == OP_MEM) {
-		uint64_t la;
-		uint8_t *p;
-		if (!operand_linear(e, op, &la) && (p = mem_fast(e, &e->pc_write, la, op->size, Q_WRITE))) {
+		uint8_t *p = data_fast(e, op->seg, op->ea, op->size, Q_WRITE);
+		if (p) {
 			mem_fast_write(e, p, op->size, &op->val);
 			return RC_OK;
 		}

@@ -231,10 +231,11 @@ const exec_fn ex_incdec_sized[2][4] = {
 /* ---- register forms ----------------------------------------------------- */
 
 /* The commonest instructions with a register destination and a register
- * or immediate source, done whole (operands included) instead of through
- * op_execute's operand plumbing: decode_operands picks one as in->fast.
- * The registers are those insn_begin fetched; the write is the
- * instruction's last act, so it needs no undo entry. */
+ * or immediate source, and mov between a register and memory, done whole
+ * (operands included) instead of through op_execute's operand plumbing:
+ * decode_operands picks one as in->fast. The registers are those
+ * insn_begin fetched; a register write is the instruction's last act, so
+ * it needs no undo entry. */
 
 static inline __attribute__((always_inline)) uint64_t reg_src(struct x86emu *e, struct x86emu_insn *in,
 							      unsigned size, bool imm)
@@ -330,6 +331,52 @@ static const exec_fn ex_mov_reg[4][2] = {{ex_mov_reg_1_0, ex_mov_reg_1_1}, {ex_m
 					 {ex_mov_reg_4_0, ex_mov_reg_4_1}, {ex_mov_reg_8_0, ex_mov_reg_8_1}};
 /* clang-format on */
 
+/* mov between a register and memory: the memory operand's bytes straight
+ * from a page already translated when data_fast() can, else the general
+ * access; the register is written last (nothing to roll back). */
+static inline __attribute__((always_inline)) int mov_load(struct x86emu *e, struct x86emu_insn *in,
+							  unsigned size)
+{
+	struct operand s = {.hdr = in->ophdr[1]};
+	uint64_t v = 0;
+	uint8_t *p = data_fast(e, s.seg, in->ea, size, Q_READ);
+	if (p) {
+		mem_fast_read(e, p, size, &v);
+	} else {
+		int rc = mem_read_seg(e, s.seg, in->ea, size, &v);
+		if (rc)
+			return rc;
+	}
+	reg_dst_write(e, in, size, v);
+	return RC_OK;
+}
+
+static inline __attribute__((always_inline)) int mov_store(struct x86emu *e, struct x86emu_insn *in,
+							   unsigned size, bool imm)
+{
+	struct operand d = {.hdr = in->ophdr[0]};
+	uint64_t v = reg_src(e, in, size, imm);
+	uint8_t *p = data_fast(e, d.seg, in->ea, size, Q_WRITE);
+	if (p) {
+		mem_fast_write(e, p, size, &v);
+		return RC_OK;
+	}
+	return mem_write_seg(e, d.seg, in->ea, size, &v);
+}
+
+/* clang-format off */
+#define MOV_MEM_FNS(size)                                                                      \
+	static int ex_mov_load_##size(struct x86emu *e, struct x86emu_insn *in) { return mov_load(e, in, size); } \
+	static int ex_mov_store_##size##_0(struct x86emu *e, struct x86emu_insn *in) { return mov_store(e, in, size, false); } \
+	static int ex_mov_store_##size##_1(struct x86emu *e, struct x86emu_insn *in) { return mov_store(e, in, size, true); }
+MOV_MEM_FNS(1) MOV_MEM_FNS(2) MOV_MEM_FNS(4) MOV_MEM_FNS(8)
+static const exec_fn ex_mov_load[4] = {ex_mov_load_1, ex_mov_load_2, ex_mov_load_4, ex_mov_load_8};
+static const exec_fn ex_mov_store[4][2] = {
+	{ex_mov_store_1_0, ex_mov_store_1_1}, {ex_mov_store_2_0, ex_mov_store_2_1},
+	{ex_mov_store_4_0, ex_mov_store_4_1}, {ex_mov_store_8_0, ex_mov_store_8_1},
+};
+/* clang-format on */
+
 exec_fn ops_reg_form(const struct x86emu_insn *in)
 {
 	const struct opdesc *d = in->d;
@@ -337,7 +384,15 @@ exec_fn ops_reg_form(const struct x86emu_insn *in)
 	unsigned size = dst.size, si = size_index(size);
 	bool imm = src.type == OP_IMM;
 
-	if (in->checks || dst.type != OP_REG || src2.type != OP_NONE || (size & (size - 1)) || size > 8)
+	if (in->checks || src2.type != OP_NONE || (size & (size - 1)) || size > 8)
+		return NULL;
+	if (d->exec == ex_mov && src.size == size) {
+		if (dst.type == OP_REG && src.type == OP_MEM)
+			return ex_mov_load[si];
+		if (dst.type == OP_MEM && (src.type == OP_REG || imm))
+			return ex_mov_store[si][imm];
+	}
+	if (dst.type != OP_REG)
 		return NULL;
 	if (d->exec == ex_incdec && src.type == OP_NONE)
 		return ex_incdec_reg[d->aux & 1][si];
