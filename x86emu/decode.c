@@ -487,7 +487,7 @@ static void decode_operands(struct x86emu_insn *in)
 		in->gpr_need |= (uint16_t)(1u << in->index_reg);
 	in->checks = !d->exec || (d->flags & (F_PRIV | F_BITOFF)) || (in->vex && !(d->flags & F_VEX)) ||
 		     in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
-	in->fast = ops_reg_form(in); /* after checks: it needs none */
+	in->fast = ops_fast_form(in); /* after checks: it needs none */
 }
 
 /* Decode the instruction at CS:RIP into in. A row resolved through a group

@@ -377,7 +377,7 @@ static const exec_fn ex_mov_store[4][2] = {
 };
 /* clang-format on */
 
-exec_fn ops_reg_form(const struct x86emu_insn *in)
+exec_fn ops_fast_form(const struct x86emu_insn *in)
 {
 	const struct opdesc *d = in->d;
 	struct operand dst = {.hdr = in->ophdr[0]}, src = {.hdr = in->ophdr[1]}, src2 = {.hdr = in->ophdr[2]};

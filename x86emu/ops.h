@@ -26,7 +26,7 @@ static inline bool cond_true(struct x86emu *e, unsigned cc)
 int ex_alu(struct x86emu *e, struct x86emu_insn *in);
 /* The whole-instruction function for a register (or register/memory
  * mov) form of in's row, or NULL (see "register forms" in ops.c). */
-exec_fn ops_reg_form(const struct x86emu_insn *in);
+exec_fn ops_fast_form(const struct x86emu_insn *in);
 /* ex_alu and ex_incdec for one operation (row aux) and operand size. */
 extern const exec_fn ex_alu_sized[8][4], ex_incdec_sized[2][4];
 static inline unsigned size_index(unsigned size)
