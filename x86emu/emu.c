@@ -371,10 +371,11 @@ static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, i
 	}
 }
 
-/* Inline in x86emu_run's loop: one frame for all of a step's common path. */
-/* *rip is e->rip, kept by the caller in a register: the address of the
- * next instruction is on the critical path from one step to the next, so
- * it does not go through memory when the instruction did not jump. */
+/* One instruction. Inline in x86emu_run's loop: one frame for all of a
+ * step's common path. *rip is e->rip, kept by the caller in a register:
+ * the address of the next instruction is on the critical path from one
+ * step to the next, so it does not go through memory when the instruction
+ * did not jump. */
 static inline __attribute__((always_inline)) enum x86emu_result step(struct x86emu *e, uint64_t *rip)
 {
 	struct x86emu_insn *in;
@@ -429,10 +430,9 @@ enum x86emu_result x86emu_step(struct x86emu *e)
 
 enum x86emu_result x86emu_run(struct x86emu *e, uint64_t max, uint64_t *done)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, rip = max ? rip_get(e) : 0;
 	enum x86emu_result r = X86EMU_OK;
 
-	uint64_t rip = rip_get(e);
 	while (n < max) {
 		r = step(e, &rip);
 		if (r != X86EMU_OK)

@@ -6,9 +6,10 @@
  * instruction first needs it), writes back only what it changed
  * (x86emu_flush_state), and forms linear and physical addresses itself
  * (segmentation, paging with its own TLB, A20). Decoded instructions are
- * cached by physical address and mode; guest writes through x86emu drop
- * the decodes they overwrite, and x86emu_invalidate() / x86emu_tlb_flush()
- * drop them all (the caller's own changes to guest memory).
+ * cached (checked against the physical address of their bytes and the
+ * mode); guest writes through x86emu drop the decodes they overwrite, and
+ * x86emu_invalidate() / x86emu_tlb_flush() drop them all (the caller's
+ * own changes to guest memory).
  *
  * One instruction per x86emu_step():
  *   X86EMU_OK         done; RIP and registers updated in the cache
