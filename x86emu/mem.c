@@ -71,7 +71,7 @@ void mmu_init(struct x86emu *e)
 		e->code[i].ppn = ~0ull;
 		e->code[i].chunks = 0;
 	}
-	/* Empty, not just flushed: a generation number may come round again. */
+	/* A reset forgets every decode. */
 	for (unsigned i = 0; i < DC_ENTRIES; i++)
 		e->dcache[i].key = DC_EMPTY, e->dcache[i].gen = 0;
 }
