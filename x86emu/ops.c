@@ -365,10 +365,19 @@ static inline __attribute__((always_inline)) int mov_store(struct x86emu *e, str
 }
 
 /* clang-format off */
-#define MOV_MEM_FNS(size)                                                                      \
-	static int ex_mov_load_##size(struct x86emu *e, struct x86emu_insn *in) { return mov_load(e, in, size); } \
-	static int ex_mov_store_##size##_0(struct x86emu *e, struct x86emu_insn *in) { return mov_store(e, in, size, false); } \
-	static int ex_mov_store_##size##_1(struct x86emu *e, struct x86emu_insn *in) { return mov_store(e, in, size, true); }
+#define MOV_MEM_FNS(size)                                                          \
+	static int ex_mov_load_##size(struct x86emu *e, struct x86emu_insn *in)    \
+	{                                                                          \
+		return mov_load(e, in, size);                                      \
+	}                                                                          \
+	static int ex_mov_store_##size##_0(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                          \
+		return mov_store(e, in, size, false);                              \
+	}                                                                          \
+	static int ex_mov_store_##size##_1(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                          \
+		return mov_store(e, in, size, true);                               \
+	}
 MOV_MEM_FNS(1) MOV_MEM_FNS(2) MOV_MEM_FNS(4) MOV_MEM_FNS(8)
 static const exec_fn ex_mov_load[4] = {ex_mov_load_1, ex_mov_load_2, ex_mov_load_4, ex_mov_load_8};
 static const exec_fn ex_mov_store[4][2] = {
