@@ -281,8 +281,7 @@ int ex_grp7_reg(struct x86emu *e, struct x86emu_insn *in)
 			gpr_write(e, in->rm, in->opsize, false, cr_get(e, X86EMU_CR0) & size_mask(in->opsize));
 			return RC_OK;
 		}
-		if ((in->modrm & 0xf8) == 0xf0) { /* lmsw r */
-			in->dst.type = OP_REG;
+		if ((in->modrm & 0xf8) == 0xf0) { /* lmsw r: ex_grp7 reads ModRM.rm */
 			struct opdesc d = *in->d;
 			d.aux = 6;
 			const struct opdesc *saved = in->d;
