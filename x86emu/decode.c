@@ -2,9 +2,11 @@
  * and immediates (SDM vol. 2 ch. 2); the opcode rows are in the tables of
  * ops.c, resolved here through groups (ModRM.reg), mandatory prefixes and
  * register/memory splits. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "x86emu/internal.h"
+#include "x86emu/ops.h"
 
 extern const struct opdesc op_table_1b[256], op_table_0f[256], op_table_0f38[256], op_table_0f3a[256];
 
@@ -61,6 +63,9 @@ static int fetch_imm(struct x86emu *e, struct x86emu_insn *in, struct fetcher *f
 	return RC_OK;
 }
 
+/* ModRM, SIB and displacement. Only the form of the address is decoded
+ * (base, index, scale, displacement): the registers are read when the
+ * instruction executes (insn_ea), so a cached decode stays valid. */
 static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher *fp)
 {
 	struct fetcher f = *fp;
@@ -74,29 +79,29 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 	in->reg = ((m >> 3) & 7) | ((in->rex & 4) << 1);
 	in->rm = (m & 7) | ((in->rex & 1) << 3);
 	in->eseg = X86EMU_DS;
-	in->base_reg = -1;
+	in->base_reg = in->index_reg = -1;
+	in->scale = 0;
+	in->disp = 0;
 	if (in->mod == 3) {
 		*fp = f;
 		return RC_OK;
 	}
+	in->has_ea = true;
 	if (in->adsize == 2) {
-		static const uint8_t base_reg[8] = {3, 3, 5, 5, 6, 7, 5, 3};
+		static const int8_t base_reg[8] = {3, 3, 5, 5, 6, 7, 5, 3};
 		static const int8_t idx_reg[8] = {6, 7, 6, 7, -1, -1, -1, -1};
 		unsigned rm = m & 7;
-		uint64_t ea = 0;
+		*fp = f;
 		if (in->mod == 0 && rm == 6) {
-			*fp = f;
 			if ((rc = fetch_imm(e, in, fp, 2, &disp)))
 				return rc;
-			in->ea = disp & 0xffff;
+			in->disp = disp;
 			return RC_OK;
 		}
-		ea = gpr_get(e, base_reg[rm]);
-		if (idx_reg[rm] >= 0)
-			ea += gpr_get(e, (unsigned)idx_reg[rm]);
+		in->base_reg = base_reg[rm];
+		in->index_reg = idx_reg[rm];
 		if (rm == 2 || rm == 3 || rm == 6)
 			in->eseg = X86EMU_SS;
-		*fp = f;
 		if (in->mod == 1) {
 			if ((rc = fetch_imm(e, in, fp, 1, &disp)))
 				return rc;
@@ -105,28 +110,26 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 			if ((rc = fetch_imm(e, in, fp, 2, &disp)))
 				return rc;
 		}
-		in->ea = (ea + disp) & 0xffff;
+		in->disp = disp;
 		return RC_OK;
 	}
 	unsigned rm = m & 7;
-	uint64_t ea = 0;
 	if (rm == 4) {
 		uint8_t sib;
 		NEXT(sib);
-		unsigned scale = sib >> 6;
 		unsigned idx = ((sib >> 3) & 7) | ((in->rex & 2) << 2);
 		unsigned base = (sib & 7) | ((in->rex & 1) << 3);
-		if (idx != 4)
-			ea = gpr_get(e, idx) << scale;
+		if (idx != 4) {
+			in->index_reg = (int8_t)idx;
+			in->scale = sib >> 6;
+		}
 		if ((sib & 7) == 5 && in->mod == 0) {
 			*fp = f;
 			if ((rc = fetch_imm(e, in, fp, 4, &disp)))
 				return rc;
 			f = *fp;
-			ea += sext(disp, 4);
-			disp = 0;
+			in->disp = sext(disp, 4);
 		} else {
-			ea += gpr_get(e, base);
 			in->base_reg = (int8_t)base;
 			if ((base & 7) == 4 || (base & 7) == 5)
 				in->eseg = X86EMU_SS;
@@ -136,12 +139,10 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 		if ((rc = fetch_imm(e, in, fp, 4, &disp)))
 			return rc;
 		f = *fp;
-		ea = sext(disp, 4);
-		disp = 0;
+		in->disp = sext(disp, 4);
 		if (e->mode == X86EMU_MODE_LONG64)
 			in->rip_rel = true;
 	} else {
-		ea = gpr_get(e, in->rm);
 		in->base_reg = (int8_t)in->rm;
 		if (rm == 5)
 			in->eseg = X86EMU_SS;
@@ -150,13 +151,12 @@ static int decode_modrm(struct x86emu *e, struct x86emu_insn *in, struct fetcher
 	if (in->mod == 1) {
 		if ((rc = fetch_imm(e, in, fp, 1, &disp)))
 			return rc;
-		ea += sext(disp, 1);
+		in->disp += sext(disp, 1);
 	} else if (in->mod == 2) {
 		if ((rc = fetch_imm(e, in, fp, 4, &disp)))
 			return rc;
-		ea += sext(disp, 4);
+		in->disp += sext(disp, 4);
 	}
-	in->ea = ea;
 	return RC_OK;
 }
 
@@ -204,7 +204,7 @@ static bool table_needs_modrm(const struct opdesc *d)
 	return (d->flags & F_MODRM) || d->kind == OPD_GROUP || d->kind == OPD_MODSPLIT;
 }
 
-int decode_insn(struct x86emu *e, struct x86emu_insn *in)
+static int decode_bytes(struct x86emu *e, struct x86emu_insn *in, struct opdesc *desc)
 {
 	struct fetcher f;
 	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
@@ -213,24 +213,13 @@ int decode_insn(struct x86emu *e, struct x86emu_insn *in)
 	int rc;
 	uint8_t b;
 
-	in->len = 0;
-	in->rep = 0;
-	in->lock = false;
-	in->opsize_prefix = false;
+	/* Every decoded byte, padding included, is set here: what the cache
+	 * keeps depends on the instruction's bytes and the mode alone. */
+	memset(in, 0, INSN_DECODED_SIZE);
 	in->seg = -1;
-	in->rex = 0;
-	in->mprefix = 0;
-	in->vex = false;
-	in->vex_l = 0;
-	in->vex_vvvv = 0;
-	in->rip_rel = false;
-	in->base_reg = -1;
+	in->base_reg = in->index_reg = -1;
 	in->mod = 3;
-	in->modrm = 0;
-	in->reg = in->rm = 0;
-	in->ea = 0;
 	in->eseg = X86EMU_DS;
-	in->imm = in->imm2 = 0;
 
 	switch (e->mode) {
 	case X86EMU_MODE_REAL:
@@ -338,6 +327,7 @@ int decode_insn(struct x86emu *e, struct x86emu_insn *in)
 	}
 have_op:
 	in->op = b;
+	in->opidx = (uint16_t)(in->map << 8 | b);
 	if (in->map == X86EMU_MAP_0F && (b & 0xfc) == 0x20) {
 		/* mov to/from CR/DR: ModRM.mod is ignored, always registers. */
 		uint8_t m;
@@ -346,10 +336,10 @@ have_op:
 		in->mod = 3;
 		in->reg = ((m >> 3) & 7) | ((in->rex & 4) << 1);
 		in->rm = (m & 7) | ((in->rex & 1) << 3);
-		d = resolve(d, in, &e->in_desc);
+		d = resolve(d, in, desc);
 		in->d = d;
 		in->adsize = (uint8_t)adsize;
-		in->next_rip = (e->rip + in->len) & (mode64 ? ~0ull : 0xffffffffull);
+		in->opsize = (uint8_t)opsize;
 		return RC_OK;
 	}
 	in->adsize = (uint8_t)adsize;
@@ -358,7 +348,7 @@ have_op:
 		if ((rc = decode_modrm(e, in, &f)))
 			return rc;
 	}
-	d = resolve(d, in, &e->in_desc);
+	d = resolve(d, in, desc);
 	in->d = d;
 	if (!(d->flags & F_IMPLEMENTED)) {
 		/* Finish the byte count for the report, then decide. */
@@ -393,14 +383,187 @@ have_op:
 		if ((rc = fetch_imm(e, in, &f, n, &in->imm2)))
 			return rc;
 	}
-	in->next_rip = e->rip + in->len;
-	if (!mode64)
-		in->next_rip &= 0xffffffffull;
-	if (in->rip_rel)
-		in->ea += in->next_rip;
-	if (in->adsize == 4)
-		in->ea &= 0xffffffffull;
-	else if (in->adsize == 2)
-		in->ea &= 0xffff;
+	if (d->src == K_MOFFS || d->dst == K_MOFFS) {
+		/* The offset is the whole address: no base, no index. */
+		in->has_ea = true;
+		in->disp = in->imm;
+	}
+	return RC_OK;
+}
+
+static uint64_t reg_operand(struct x86emu_insn *in, unsigned reg, unsigned size)
+{
+	struct operand op = {.type = OP_REG, .size = (uint8_t)size};
+	if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
+		op.hi8 = true;
+		reg -= 4;
+	}
+	op.reg = (uint8_t)reg;
+	return op.hdr;
+}
+
+/* What an operand kind of the row means for this instruction: the header
+ * op_execute starts the operand from, and its value if an immediate. */
+static uint64_t decode_operand(struct x86emu_insn *in, unsigned kind, unsigned size, uint64_t imm,
+			       uint64_t *val)
+{
+	struct operand op = {.type = OP_NONE, .size = (uint8_t)size};
+
+	switch (kind) {
+	case K_E:
+	case K_EW:
+	case K_EB:
+	case K_ED:
+		if (kind == K_ED)
+			size = 4;
+		if (kind == K_EW)
+			size = 2;
+		if (kind == K_EB)
+			size = 1;
+		if (in->mod == 3)
+			return reg_operand(in, in->rm, size);
+		op.type = OP_MEM;
+		op.size = (uint8_t)size;
+		op.seg = (int8_t)in->eseg;
+		break;
+	case K_G:
+		return reg_operand(in, in->reg, size);
+	case K_ACC:
+		return reg_operand(in, 0, size);
+	case K_OREG:
+		return reg_operand(in, (in->op & 7) | ((in->rex & 1) << 3), size);
+	case K_DX:
+		return reg_operand(in, X86EMU_RDX, 2);
+	case K_CL:
+		return reg_operand(in, X86EMU_RCX, 1);
+	case K_ONE:
+		op.type = OP_IMM;
+		*val = 1;
+		break;
+	case K_IMM:
+	case K_IMMB:
+	case K_IMM8:
+	case K_IMM16:
+	case K_IMMV:
+		op.type = OP_IMM;
+		*val = imm & size_mask(size);
+		break;
+	case K_MOFFS:
+		op.type = OP_MEM;
+		op.seg = (int8_t)in->eseg;
+		break;
+	case K_SREG:
+		op.type = OP_IMM;
+		op.reg = in->reg & 7;
+		break;
+	}
+	return op.hdr;
+}
+
+static void decode_operands(struct x86emu_insn *in)
+{
+	const struct opdesc *d = in->d;
+	unsigned size = (d->flags & F_BYTE) ? 1 : in->opsize;
+	uint64_t unused;
+
+	in->src_imm = in->src2_imm = 0;
+	in->ophdr[0] = decode_operand(in, d->dst, size, in->imm, &unused);
+	in->ophdr[1] = decode_operand(in, d->src, size, in->imm, &in->src_imm);
+	in->ophdr[2] = decode_operand(in, d->src2, size, in->imm2, &in->src2_imm);
+	in->exec = d->exec;
+	if (d->exec == ex_alu)
+		in->exec = ex_alu_sized[d->aux & 7][size_index(size)];
+	else if (d->exec == ex_incdec)
+		in->exec = ex_incdec_sized[d->aux & 1][size_index(size)];
+	in->gpr_need = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		struct operand op = {.hdr = in->ophdr[i]};
+		if (op.type == OP_REG)
+			in->gpr_need |= (uint16_t)(1u << op.reg);
+	}
+	if (in->base_reg >= 0)
+		in->gpr_need |= (uint16_t)(1u << in->base_reg);
+	if (in->index_reg >= 0)
+		in->gpr_need |= (uint16_t)(1u << in->index_reg);
+	in->checks = !d->exec || (d->flags & (F_PRIV | F_BITOFF)) || (in->vex && !(d->flags & F_VEX)) ||
+		     in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
+	in->fast = ops_fast_form(in); /* after checks: it needs none */
+}
+
+/* Decode the instruction at CS:RIP into in. A row resolved through a group
+ * or prefix table is copied to *desc and in->d points there. Reads no
+ * general register: whatever depends on one is done by insn_begin(). */
+int decode_insn(struct x86emu *e, struct x86emu_insn *in, struct opdesc *desc)
+{
+	int rc = decode_bytes(e, in, desc);
+	if (rc == RC_OK) {
+		/* Bytes fetched past the instruction are not part of it. */
+		memset(in->bytes + in->len, 0, sizeof(in->bytes) - in->len);
+		decode_operands(in);
+	}
+	return rc;
+}
+
+#ifdef COVE_SANITIZE
+/* Sanitizer builds check every cache hit against a fresh decode of the
+ * bytes in memory now: a stale decode aborts the test that ran it. */
+int decode_check(struct x86emu *e, const struct x86emu_insn *in)
+{
+	struct x86emu_insn fresh;
+	struct opdesc desc;
+
+	if (decode_insn(e, &fresh, &desc) != RC_OK)
+		abort();
+	const struct opdesc *a = in->d, *b = fresh.d;
+	fresh.d = in->d;
+	if (memcmp(in, &fresh, INSN_DECODED_SIZE) || a->flags != b->flags || a->exec != b->exec ||
+	    a->dst != b->dst || a->src != b->src || a->src2 != b->src2 || a->aux != b->aux)
+		abort();
+	return RC_OK;
+}
+#endif
+
+int decode_cached(struct x86emu *e, struct x86emu_insn **inp)
+{
+	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
+	bool mode64 = e->mode == X86EMU_MODE_LONG64;
+	uint64_t ip = e->rip, la, gpa;
+	uint8_t *page;
+	int rc;
+
+	*inp = &e->in;
+	if (mode64) {
+		la = ip;
+	} else {
+		ip &= 0xffffffffull;
+		if (ip > cs->limit)
+			return decode_insn(e, &e->in, &e->in_desc); /* raises #GP */
+		la = (cs->base + ip) & 0xffffffffull;
+	}
+	if ((rc = mem_fetch_page(e, la, &gpa, &page)))
+		return rc;
+	if (!page)
+		return decode_insn(e, &e->in, &e->in_desc); /* not RAM: not cached */
+
+	struct dc_ent *d = &e->dcache[dc_index(la)];
+	*inp = &d->in;
+	if (d->key == la && d->gpa == gpa && d->mode == e->mode &&
+	    d->gen == e->dc_gen + e->code[d->page].gen && (mode64 || ip + d->in.len - 1 <= cs->limit)) {
+		d->epoch = e->mmu_epoch; /* the translation still holds */
+		e->st.decode_hits++;
+		return decode_check(e, &d->in);
+	}
+	e->st.decode_misses++;
+	d->key = DC_EMPTY;
+	d->gen = 0;
+	if ((rc = decode_insn(e, &d->in, &d->desc)))
+		return rc;
+	if ((gpa & 0xfff) + d->in.len > 4096)
+		return RC_OK; /* crosses a page: each step translates both */
+	d->key = la;
+	d->gpa = gpa;
+	d->mode = e->mode;
+	d->page = (uint16_t)code_track(e, gpa, d->in.len, &d->gen);
+	d->epoch = e->mmu_epoch; /* after code_track, which may bump it */
 	return RC_OK;
 }

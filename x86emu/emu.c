@@ -18,7 +18,8 @@ struct x86emu *x86emu_new(const struct x86emu_ops *ops, void *ctx)
 	e->tlb = calloc(X86EMU_TLB_MAX_ENTRIES, sizeof(*e->tlb));
 	e->tlb_hash = calloc(TLB_HASH, sizeof(*e->tlb_hash));
 	e->hash_gen = calloc(TLB_HASH, sizeof(*e->hash_gen));
-	if (!e->tlb || !e->tlb_hash || !e->hash_gen) {
+	e->dcache = calloc(DC_ENTRIES, sizeof(*e->dcache));
+	if (!e->tlb || !e->tlb_hash || !e->hash_gen || !e->dcache) {
 		x86emu_free(e);
 		return NULL;
 	}
@@ -33,12 +34,14 @@ void x86emu_free(struct x86emu *e)
 	free(e->tlb);
 	free(e->tlb_hash);
 	free(e->hash_gen);
+	free(e->dcache);
 	free(e);
 }
 
 void x86emu_reset(struct x86emu *e)
 {
 	x86emu_invalidate(e);
+	e->cur = &e->in;
 	e->pending = false;
 	e->qlen = e->qpos = e->qdlen = 0;
 	memset(&e->exc, 0, sizeof(e->exc));
@@ -56,6 +59,9 @@ void x86emu_invalidate(struct x86emu *e)
 {
 	/* CR0/CR3/CPL may differ now: forget the remembered page lookups. */
 	e->mmu_epoch++;
+	e->mode_ok = false;
+	/* Whatever changed the registers (KVM_RUN) may have written code. */
+	dcache_flush(e);
 	e->gpr_valid = e->gpr_dirty = 0;
 	e->rip_valid = e->rip_dirty = false;
 	e->fl_valid = e->fl_dirty = false;
@@ -71,6 +77,13 @@ uint64_t emu_fetch_gpr(struct x86emu *e, unsigned r)
 	e->gpr[r] = e->ops->get_gpr(e->ctx, (enum x86emu_gpr)r);
 	e->gpr_valid |= 1u << r;
 	return e->gpr[r];
+}
+
+void emu_fetch_gprs(struct x86emu *e, uint32_t mask)
+{
+	for (unsigned r = 0; mask; r++, mask >>= 1)
+		if (mask & 1)
+			emu_fetch_gpr(e, r);
 }
 
 void emu_fetch_seg(struct x86emu *e, unsigned s)
@@ -90,6 +103,12 @@ void emu_fetch_rflags(struct x86emu *e)
 {
 	e->rflags = e->ops->get_rflags(e->ctx);
 	e->fl_valid = true;
+}
+
+__attribute__((noinline, cold)) int emu_with_flags(struct x86emu *e, struct x86emu_insn *in, exec_fn f)
+{
+	emu_fetch_rflags(e);
+	return f(e, in);
 }
 
 void emu_xsave_load(struct x86emu *e)
@@ -211,15 +230,15 @@ static int rollback(struct x86emu *e)
 	return RC_OK;
 }
 
-void emu_derive_mode(struct x86emu *e)
+/* Sets e->mode, returns the CPL. */
+static unsigned derive_mode(struct x86emu *e)
 {
 	uint64_t cr0 = cr_get(e, X86EMU_CR0);
 	const struct x86emu_segment *cs = seg_get(e, X86EMU_CS);
 
 	if (!(cr0 & CR0_PE)) {
 		e->mode = X86EMU_MODE_REAL;
-		e->cpl = 0;
-		return;
+		return 0;
 	}
 	if (cr_get(e, X86EMU_EFER) & EFER_LMA) {
 		if (cs->l)
@@ -228,12 +247,25 @@ void emu_derive_mode(struct x86emu *e)
 			e->mode = cs->db ? X86EMU_MODE_COMPAT32 : X86EMU_MODE_COMPAT16;
 	} else if (flags_get(e) & FL_VM) {
 		e->mode = X86EMU_MODE_VM86;
-		e->cpl = 3;
-		return;
+		return 3;
 	} else {
 		e->mode = cs->db ? X86EMU_MODE_PROT32 : X86EMU_MODE_PROT16;
 	}
-	e->cpl = cs->selector & 3;
+	return cs->selector & 3;
+}
+
+void emu_derive_mode(struct x86emu *e)
+{
+	uint8_t mode = e->mode;
+	unsigned cpl = derive_mode(e);
+
+	e->mode_ok = true;
+	if (cpl != e->cpl || mode != e->mode) {
+		/* The remembered page lookups were checked for the old CPL,
+		 * the cached decodes found for the old mode. */
+		e->cpl = (uint8_t)cpl;
+		e->mmu_epoch++;
+	}
 }
 
 enum x86emu_mode x86emu_mode(struct x86emu *e)
@@ -267,51 +299,30 @@ int emu_deliver_real(struct x86emu *e, unsigned vec, uint64_t ret_ip)
 	rc = seg_load(e, X86EMU_CS, (uint16_t)(ent[2] | ent[3] << 8), true);
 	if (rc)
 		return rc;
-	e->in.next_rip = (uint64_t)(ent[0] | ent[1] << 8);
+	insn_jump(e, e->cur, (uint64_t)(ent[0] | ent[1] << 8));
 	return RC_OK;
 }
 
-static void commit(struct x86emu *e)
+static void commit(struct x86emu *e, uint64_t next_rip)
 {
-	e->rip = e->in.next_rip;
+	e->rip = next_rip;
 	e->rip_valid = e->rip_dirty = true;
-	e->qlen = e->qpos = e->qdlen = 0;
-	e->nundo = 0;
 	e->shadow = e->next_shadow;
+	/* The queue and undo log are emptied by the next step. */
 }
 
-enum x86emu_result x86emu_step(struct x86emu *e)
+/* Everything but a completed instruction: pending access, exception,
+ * unhandled. Out of line, so the step below stays small. */
+static __attribute__((noinline)) enum x86emu_result step_end(struct x86emu *e, int rc)
 {
-	struct x86emu_insn *in = &e->in;
-	int rc;
-
-	if (e->pending) {
-		if (!e->pending_done)
-			return X86EMU_PENDING;
-		e->pending = false;
-	} else {
-		e->qlen = e->qdlen = 0;
-	}
-	e->qpos = 0;
-	e->nundo = 0;
-	e->undo_overflow = false;
-	e->saved_fl_valid = e->fl_valid;
-	e->saved_rflags = e->rflags;
-	e->next_shadow = false;
-
-	emu_derive_mode(e);
-	rip_get(e);
-	rc = decode_insn(e, in);
-	if (rc == RC_OK)
-		rc = op_execute(e, in);
+	struct x86emu_insn *in = e->cur;
 
 	switch (rc) {
-	case X86EMU_OK:
 	case X86EMU_HLT:
-		commit(e);
+		commit(e, e->cur->next_rip);
 		e->st.insns++;
-		e->opcount[in->map][in->op]++;
-		return (enum x86emu_result)rc;
+		e->opcount[in->opidx]++;
+		return X86EMU_HLT;
 	case X86EMU_PENDING:
 		rc = rollback(e);
 		if (rc) {
@@ -343,9 +354,9 @@ enum x86emu_result x86emu_step(struct x86emu *e)
 				return X86EMU_UNHANDLED;
 			}
 			e->exc.delivered = true;
-			commit(e);
+			commit(e, e->cur->next_rip);
 		} else if (e->exc.soft) {
-			commit(e);
+			commit(e, e->cur->next_rip);
 		}
 		return X86EMU_EXCEPTION;
 	default:
@@ -360,13 +371,70 @@ enum x86emu_result x86emu_step(struct x86emu *e)
 	}
 }
 
+/* One instruction. Inline in x86emu_run's loop: one frame for all of a
+ * step's common path. *rip is e->rip, kept by the caller in a register:
+ * the address of the next instruction is on the critical path from one
+ * step to the next, so it does not go through memory when the instruction
+ * did not jump. */
+static inline __attribute__((always_inline)) enum x86emu_result step(struct x86emu *e, uint64_t *rip)
+{
+	struct x86emu_insn *in;
+	uint64_t next = 0;
+	int rc;
+
+	if (__builtin_expect(e->pending, 0)) {
+		if (!e->pending_done)
+			return X86EMU_PENDING;
+		e->pending = false;
+		e->qpos = 0; /* replay what the queue holds */
+	} else {
+		e->qlen = e->qpos = e->qdlen = 0;
+	}
+	e->nundo = 0;
+	e->undo_overflow = e->next_shadow = e->jumped = false;
+	e->saved_fl_valid = e->fl_valid;
+	e->saved_rflags = e->rflags;
+
+	if (__builtin_expect(!e->mode_ok, 0))
+		emu_derive_mode(e);
+	in = decode_hit(e, *rip);
+	rc = in ? RC_OK : decode_cached(e, &in);
+	e->cur = in;
+	if (__builtin_expect(rc == RC_OK, 1)) {
+		next = insn_begin(e, in, *rip);
+		rc = op_execute(e, in);
+	}
+	if (__builtin_expect(rc != X86EMU_OK, 0)) {
+		rc = step_end(e, rc);
+		*rip = e->rip;
+		return rc;
+	}
+	if (e->jumped)
+		next = in->next_rip;
+#ifdef COVE_SANITIZE
+	else if (in->next_rip != next)
+		abort(); /* an instruction set next_rip without insn_jump() */
+#endif
+	*rip = next;
+	commit(e, next);
+	e->st.insns++;
+	e->opcount[in->opidx]++;
+	return X86EMU_OK;
+}
+
+enum x86emu_result x86emu_step(struct x86emu *e)
+{
+	uint64_t rip = rip_get(e);
+	return step(e, &rip);
+}
+
 enum x86emu_result x86emu_run(struct x86emu *e, uint64_t max, uint64_t *done)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, rip = max ? rip_get(e) : 0;
 	enum x86emu_result r = X86EMU_OK;
 
 	while (n < max) {
-		r = x86emu_step(e);
+		r = step(e, &rip);
 		if (r != X86EMU_OK)
 			break;
 		n++;
@@ -438,7 +506,7 @@ uint64_t x86emu_opcode_count(const struct x86emu *e, enum x86emu_map map, uint8_
 {
 	if ((unsigned)map >= X86EMU_NR_MAPS)
 		return 0;
-	return e->opcount[map][opcode];
+	return e->opcount[map << 8 | opcode];
 }
 
 const char *x86emu_opcode_name(enum x86emu_map map, uint8_t opcode)

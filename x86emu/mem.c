@@ -15,6 +15,46 @@ static inline unsigned tlb_bucket(uint64_t vpn)
 	return (unsigned)((vpn * 0x9e3779b97f4a7c15ull) >> 51) & (TLB_HASH - 1);
 }
 
+/* ---- decode cache: code pages --------------------------------------------- */
+
+void dcache_flush(struct x86emu *e)
+{
+	e->dc_gen++; /* 64 bits: does not come round again */
+	e->mmu_epoch++;
+}
+
+unsigned code_track(struct x86emu *e, uint64_t gpa, unsigned len, uint64_t *gen)
+{
+	uint64_t ppn = gpa >> 12;
+	unsigned slot = code_slot(ppn);
+	struct code_page *c = &e->code[slot];
+
+	if (c->ppn != ppn) {
+		c->chunks = 0;
+		c->gen++; /* drops the decodes of the page that had the slot */
+		e->mmu_epoch++;
+		c->ppn = ppn;
+	}
+	c->chunks |= code_chunks((unsigned)(gpa & 0xfff), len);
+	*gen = e->dc_gen + c->gen;
+	if (e->pc_write.gpage == ppn << 12)
+		e->pc_write.watch = true;
+	return slot;
+}
+
+/* A write to physical page ppn needs pt_write() / code_write_check(). */
+static bool page_watched(struct x86emu *e, uint64_t ppn)
+{
+	if (e->code[code_slot(ppn)].ppn == ppn)
+		return true;
+	for (unsigned i = 0; i < e->npt_track; i++)
+		if (e->pt_track[i] == ppn)
+			return true;
+	return false;
+}
+
+/* ---- soft-MMU ----------------------------------------------------------- */
+
 void mmu_init(struct x86emu *e)
 {
 	memset(e->tlb, 0, sizeof(*e->tlb) * X86EMU_TLB_MAX_ENTRIES);
@@ -27,6 +67,13 @@ void mmu_init(struct x86emu *e)
 	e->hgen = 1;
 	e->tlb_used = 0;
 	e->mmu_epoch++;
+	for (unsigned i = 0; i < CODE_PAGES; i++) {
+		e->code[i].ppn = ~0ull;
+		e->code[i].chunks = 0;
+	}
+	/* A reset forgets every decode. */
+	for (unsigned i = 0; i < DC_ENTRIES; i++)
+		e->dcache[i].key = DC_EMPTY, e->dcache[i].gen = 0;
 }
 
 void mmu_flush(struct x86emu *e)
@@ -44,6 +91,8 @@ void mmu_flush(struct x86emu *e)
 void x86emu_tlb_flush(struct x86emu *e)
 {
 	mmu_flush(e);
+	/* The caller may have changed its memory map or guest memory. */
+	dcache_flush(e);
 	e->hgen++;
 	if (e->hgen == 0) {
 		memset(e->hcache, 0, sizeof(e->hcache));
@@ -151,11 +200,6 @@ void mmu_invlpg(struct x86emu *e, uint64_t la)
 
 /* ---- page-table tracking ------------------------------------------------- */
 
-static inline unsigned bloom_bit(uint64_t ppn)
-{
-	return (unsigned)((ppn * 0x9e3779b97f4a7c15ull) >> 56);
-}
-
 static void pt_track(struct x86emu *e, uint64_t ppn)
 {
 	unsigned b = bloom_bit(ppn);
@@ -170,6 +214,8 @@ static void pt_track(struct x86emu *e, uint64_t ppn)
 	}
 	e->pt_track[e->npt_track++] = ppn;
 	e->pt_bloom[b >> 6] |= 1ull << (b & 63);
+	if (e->pc_write.gpage == ppn << 12)
+		e->pc_write.watch = true;
 }
 
 static void pt_rebuild_bloom(struct x86emu *e)
@@ -181,12 +227,11 @@ static void pt_rebuild_bloom(struct x86emu *e)
 	}
 }
 
-/* A guest write to physical page ppn. */
-static void pt_write_check(struct x86emu *e, uint64_t ppn)
+/* A guest write to physical page ppn, which the bloom filter says may be a
+ * tracked page table. */
+void pt_write_slow(struct x86emu *e, uint64_t ppn)
 {
-	unsigned b = bloom_bit(ppn), i;
-	if (!(e->pt_bloom[b >> 6] & (1ull << (b & 63))))
-		return;
+	unsigned i;
 	for (i = 0; i < e->npt_track; i++)
 		if (e->pt_track[i] == ppn)
 			break;
@@ -205,7 +250,8 @@ static void pt_write_check(struct x86emu *e, uint64_t ppn)
 			}
 		}
 	}
-	if (e->nonpt_insn) {
+	const struct opdesc *d = e->cur->d;
+	if (d && (d->flags & F_NONPT)) {
 		/* add/sub/call/... do not edit page tables: the page was
 		 * reused for data, stop watching it. */
 		e->pt_track[i] = e->pt_track[--e->npt_track];
@@ -215,18 +261,6 @@ static void pt_write_check(struct x86emu *e, uint64_t ppn)
 }
 
 /* ---- physical memory ----------------------------------------------------- */
-
-/* Most accesses are 1, 2, 4 or 8 bytes: copy those inline, not via libc. */
-static inline void copy_small(void *d, const void *s, unsigned n)
-{
-	switch (n) {
-	case 1: memcpy(d, s, 1); break;
-	case 2: memcpy(d, s, 2); break;
-	case 4: memcpy(d, s, 4); break;
-	case 8: memcpy(d, s, 8); break;
-	default: memcpy(d, s, n); break;
-	}
-}
 
 static inline uint64_t a20_mask(struct x86emu *e, uint64_t gpa)
 {
@@ -344,7 +378,8 @@ static int phys_access(struct x86emu *e, uint64_t gpa, unsigned size, void *buf,
 			return rc;
 		if (write) {
 			if (e->npt_track)
-				pt_write_check(e, gpa >> 12);
+				pt_write(e, gpa >> 12);
+			code_write_check(e, gpa, size);
 			copy_small(p, buf, size);
 		} else {
 			copy_small(buf, p, size);
@@ -501,6 +536,7 @@ static void set_ad_bits(struct x86emu *e, struct walk *w, bool write)
 		void *p = pte_ptr(e, w->ptes_gpa[i], w->sizes[i]);
 		if (!p)
 			continue;
+		code_write_check(e, a20_mask(e, w->ptes_gpa[i]), w->sizes[i]);
 		if (w->sizes[i] == 4)
 			__atomic_fetch_or((uint32_t *)p, (uint32_t)bits, __ATOMIC_SEQ_CST);
 		else
@@ -610,14 +646,15 @@ static int lin_access(struct x86emu *e, uint64_t la, unsigned size, void *buf, i
 		n2 = size - n1;
 	}
 	struct pcache *c = acc == ACC_WRITE ? &e->pc_write : &e->pc_read;
-	if (!n2 && c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user)
+	if (!n2 && c->epoch == e->mmu_epoch && c->tag == pc_tag(la, user))
 		return phys_access(e, c->gpage | (la & 0xfff), size, buf, acc == ACC_WRITE);
 	/* Translate every page first: a fault leaves memory untouched. */
 	if ((rc = mem_translate(e, la, acc, user, true, &gpa1)))
 		return rc;
-	c->vpage = la >> 12;
+	c->tag = pc_tag(la, user);
 	c->gpage = gpa1 & ~0xfffull;
-	c->user = user;
+	c->hva = phys_ptr(e, c->gpage, 4096, acc == ACC_WRITE);
+	c->watch = page_watched(e, c->gpage >> 12);
 	c->epoch = e->mmu_epoch;
 	if (n2) {
 		uint64_t la2 = la + n1;
@@ -653,7 +690,9 @@ static int seg_fault(int seg, struct x86emu *e)
 	return emu_raise(e, seg == X86EMU_SS ? X86EMU_EXC_SS : X86EMU_EXC_GP, true, 0);
 }
 
-int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la)
+/* Inline everywhere: the data access path runs it on every operand. */
+static inline __attribute__((always_inline)) int seg_linear(struct x86emu *e, int seg, uint64_t off,
+							    unsigned size, int acc, uint64_t *la)
 {
 	if (e->mode == X86EMU_MODE_LONG64) {
 		uint64_t base = (seg == X86EMU_FS || seg == X86EMU_GS) ? seg_get(e, seg)->base : 0;
@@ -689,6 +728,11 @@ int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, 
 	return RC_OK;
 }
 
+int mem_linear(struct x86emu *e, int seg, uint64_t off, unsigned size, int acc, uint64_t *la)
+{
+	return seg_linear(e, seg, off, size, acc, la);
+}
+
 static int align_check(struct x86emu *e, uint64_t la, unsigned size)
 {
 	if (e->cpl != 3 || size < 2 || !(la & (size - 1)))
@@ -700,19 +744,29 @@ static int align_check(struct x86emu *e, uint64_t la, unsigned size)
 
 int mem_read_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, void *buf)
 {
-	uint64_t la;
-	int rc = mem_linear(e, seg, off, size, ACC_READ, &la);
-	if (rc || (rc = align_check(e, la, size > 8 ? 8 : size)))
+	uint64_t la = 0;
+	int rc = seg_linear(e, seg, off, size, ACC_READ, &la);
+	if (rc || (e->cpl == 3 && (rc = align_check(e, la, size > 8 ? 8 : size))))
 		return rc;
+	uint8_t *p = mem_fast(e, &e->pc_read, la, size, Q_READ);
+	if (p) {
+		mem_fast_read(e, p, size, buf);
+		return RC_OK;
+	}
 	return lin_access(e, la, size, buf, ACC_READ, false);
 }
 
 int mem_write_seg(struct x86emu *e, int seg, uint64_t off, unsigned size, const void *buf)
 {
-	uint64_t la;
-	int rc = mem_linear(e, seg, off, size, ACC_WRITE, &la);
-	if (rc || (rc = align_check(e, la, size > 8 ? 8 : size)))
+	uint64_t la = 0;
+	int rc = seg_linear(e, seg, off, size, ACC_WRITE, &la);
+	if (rc || (e->cpl == 3 && (rc = align_check(e, la, size > 8 ? 8 : size))))
 		return rc;
+	uint8_t *p = mem_fast(e, &e->pc_write, la, size, Q_WRITE);
+	if (p) {
+		mem_fast_write(e, p, size, buf);
+		return RC_OK;
+	}
 	return lin_access(e, la, size, (void *)buf, ACC_WRITE, false);
 }
 
@@ -735,31 +789,47 @@ int mem_rmw_ptr(struct x86emu *e, int seg, uint64_t off, unsigned size, void **h
 	gpa = a20_mask(e, gpa);
 	uint8_t *p = phys_ptr(e, gpa, size, true);
 	if (p && e->npt_track)
-		pt_write_check(e, gpa >> 12);
+		pt_write(e, gpa >> 12);
+	if (p)
+		code_write_check(e, gpa, size);
 	*hva = p;
+	return RC_OK;
+}
+
+int mem_fetch_page(struct x86emu *e, uint64_t la, uint64_t *gpa, uint8_t **hva)
+{
+	struct pcache *c = &e->pc_fetch;
+	bool user = e->cpl == 3;
+	int rc;
+
+	if (c->epoch == e->mmu_epoch && c->tag == la >> 12) {
+		*gpa = c->gpage | (la & 0xfff);
+		*hva = c->hva;
+		return RC_OK;
+	}
+	if ((rc = mem_translate(e, la, ACC_EXEC, user, true, gpa)))
+		return rc;
+	*hva = phys_ptr(e, *gpa & ~0xfffull, 4096, false);
+	if (*hva) {
+		c->tag = la >> 12;
+		c->gpage = *gpa & ~0xfffull;
+		c->hva = *hva;
+		c->epoch = e->mmu_epoch;
+	}
 	return RC_OK;
 }
 
 int mem_fetch(struct x86emu *e, uint64_t la, unsigned size, void *buf)
 {
 	uint64_t gpa;
+	uint8_t *pg;
 	int rc;
 
-	struct pcache *c = &e->pc_fetch;
-	bool user = e->cpl == 3;
-	if (c->epoch == e->mmu_epoch && c->vpage == la >> 12 && c->user == user && c->hva) {
-		memcpy(buf, c->hva + (la & 0xfff), size);
-		return RC_OK;
-	}
-	if ((rc = mem_translate(e, la, ACC_EXEC, user, true, &gpa)))
+	if ((rc = mem_fetch_page(e, la, &gpa, &pg)))
 		return rc;
-	uint8_t *pg = phys_ptr(e, gpa & ~0xfffull, 4096, false);
 	if (pg) {
-		c->vpage = la >> 12;
-		c->gpage = gpa & ~0xfffull;
-		c->hva = pg;
-		c->user = user;
-		c->epoch = e->mmu_epoch;
+		memcpy(buf, pg + (gpa & 0xfff), size);
+		return RC_OK;
 	}
 	uint8_t *p = phys_ptr(e, gpa, size, false);
 	if (p) {
@@ -853,4 +923,74 @@ int stack_pop(struct x86emu *e, unsigned size, uint64_t *v)
 		return rc;
 	gpr_write(e, X86EMU_RSP, stack_width(mask), false, (sp + size) & mask);
 	return RC_OK;
+}
+
+/* ---- REP MOVS / STOS in bulk ---------------------------------------------- */
+
+/* Elements of size bytes from off (forward) that stay in one page from
+ * linear address la and below the address-size wrap (mask am). */
+static uint64_t rep_room(uint64_t la, uint64_t off, uint64_t am, unsigned size)
+{
+	uint64_t page = (4096 - (la & 0xfff)) / size;
+	uint64_t wrap = am == ~0ull ? ~0ull : (am - off + 1) / size;
+	return page < wrap ? page : wrap;
+}
+
+/* A RAM page the last access of this kind used, for la: its host pointer. */
+static uint8_t *rep_page(struct x86emu *e, struct pcache *c, uint64_t la)
+{
+	if (c->epoch != e->mmu_epoch || c->tag != pc_tag(la, e->cpl == 3) || !c->hva)
+		return NULL;
+	return c->hva + (la & 0xfff);
+}
+
+uint64_t mem_rep_bulk(struct x86emu *e, int sseg, uint64_t si, uint64_t di, unsigned size, uint64_t max,
+		      unsigned as, const uint64_t *fill)
+{
+	uint64_t am = size_mask(as), la_s = 0, la_d = 0, n;
+	uint8_t *s = NULL, *d;
+
+	if (e->qlen || (e->cpl == 3 && (cr_get(e, X86EMU_CR0) & CR0_AM) && (flags_get(e) & FL_AC)))
+		return 0;
+	/* Where the first elements are; the segment check of the whole run
+	 * comes once its length is known. */
+	if (seg_linear(e, X86EMU_ES, di, size, ACC_WRITE, &la_d))
+		return 0;
+	if (e->mode != X86EMU_MODE_LONG64)
+		la_d &= 0xffffffffull;
+	n = rep_room(la_d, di, am, size);
+	if (!fill) {
+		if (seg_linear(e, sseg, si, size, ACC_READ, &la_s))
+			return 0;
+		if (e->mode != X86EMU_MODE_LONG64)
+			la_s &= 0xffffffffull;
+		uint64_t ns = rep_room(la_s, si, am, size);
+		n = ns < n ? ns : n;
+	}
+	n = n < max ? n : max;
+	if (!n || !(d = rep_page(e, &e->pc_write, la_d)) || (!fill && !(s = rep_page(e, &e->pc_read, la_s))))
+		return 0;
+	uint64_t bytes = n * size, la;
+	if (seg_linear(e, X86EMU_ES, di, (unsigned)bytes, ACC_WRITE, &la) ||
+	    (!fill && seg_linear(e, sseg, si, (unsigned)bytes, ACC_READ, &la)))
+		return 0; /* a limit inside the run: element by element to it */
+	if (e->pc_write.watch) {
+		uint64_t gpa = e->pc_write.gpage | (la_d & 0xfff);
+		pt_write(e, gpa >> 12);
+		code_write_check(e, gpa, (unsigned)bytes);
+	}
+	if (fill) {
+		for (uint64_t i = 0; i < n; i++)
+			copy_small(d + i * size, fill, size);
+	} else if (d >= s + bytes || s >= d + bytes) {
+		memcpy(d, s, bytes);
+	} else {
+		/* Overlapping: element by element, as the CPU does it. */
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t v;
+			copy_small(&v, s + i * size, size);
+			copy_small(d + i * size, &v, size);
+		}
+	}
+	return n;
 }

@@ -8,54 +8,43 @@
 
 /* ---- flags --------------------------------------------------------------- */
 
+/* SF, ZF and PF of a result cut to size. */
 static inline uint64_t szp(uint64_t res, unsigned size)
 {
-	uint64_t f = 0;
 	res &= size_mask(size);
-	if (!res)
-		f |= FL_ZF;
-	if (res >> (size * 8 - 1))
-		f |= FL_SF;
-	if (!__builtin_parity((unsigned)(res & 0xff)))
-		f |= FL_PF;
-	return f;
+	return (uint64_t)(res == 0) << 6 | ((res >> (size * 8 - 1)) & 1) << 7 |
+	       (uint64_t)!__builtin_parity((unsigned)res & 0xff) << 2;
+}
+
+/* Replace the flags in which with those of newf; fl is flags_get(e). */
+static inline void merge_flags(struct x86emu *e, uint64_t fl, uint64_t newf, uint64_t which)
+{
+	e->rflags = (((fl & ~which) | (newf & which)) & 0x3f7fd7ull) | 2;
+	e->fl_dirty = true;
 }
 
 static inline void set_arith(struct x86emu *e, uint64_t newf, uint64_t which)
 {
-	flags_set(e, (flags_get(e) & ~which) | (newf & which));
+	merge_flags(e, flags_get(e), newf, which);
 }
 
-static uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
+static inline uint64_t add_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
 {
-	uint64_t m = size_mask(size), res = (a + b + c) & m;
+	uint64_t m = size_mask(size), sum = (a & m) + (b & m) + c, res = sum & m;
 	unsigned msb = size * 8 - 1;
-	uint64_t f = szp(res, size);
-	bool cf = size == 8 ? (res < a || (c && res == a)) : ((a & m) + (b & m) + c) > m;
-	if (cf)
-		f |= FL_CF;
-	if ((((a ^ res) & (b ^ res)) >> msb) & 1)
-		f |= FL_OF;
-	if ((a ^ b ^ res) & 0x10)
-		f |= FL_AF;
+	uint64_t cf = size == 8 ? (res < a || (c && res == a)) : sum >> (msb + 1);
 	*out = res;
-	return f;
+	return szp(res, size) | cf | ((((a ^ res) & (b ^ res)) >> msb) & 1) << 11 | ((a ^ b ^ res) & FL_AF);
 }
 
-static uint64_t sub_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
+static inline uint64_t sub_flags(uint64_t a, uint64_t b, uint64_t c, unsigned size, uint64_t *out)
 {
 	uint64_t m = size_mask(size), res = (a - b - c) & m;
 	unsigned msb = size * 8 - 1;
-	uint64_t f = szp(res, size);
 	a &= m, b &= m;
-	if (a < b || (c && a == b))
-		f |= FL_CF;
-	if ((((a ^ b) & (a ^ res)) >> msb) & 1)
-		f |= FL_OF;
-	if ((a ^ b ^ res) & 0x10)
-		f |= FL_AF;
+	uint64_t cf = a < b || (c && a == b);
 	*out = res;
-	return f;
+	return szp(res, size) | cf | ((((a ^ b) & (a ^ res)) >> msb) & 1) << 11 | ((a ^ b ^ res) & FL_AF);
 }
 
 uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res)
@@ -63,100 +52,7 @@ uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res)
 	return sub_flags(a, b, 0, size, res);
 }
 
-bool cond_true(struct x86emu *e, unsigned cc)
-{
-	uint64_t f = flags_get(e);
-	bool r;
-	switch (cc >> 1) {
-	case 0: r = f & FL_OF; break;
-	case 1: r = f & FL_CF; break;
-	case 2: r = f & FL_ZF; break;
-	case 3: r = (f & FL_CF) || (f & FL_ZF); break;
-	case 4: r = f & FL_SF; break;
-	case 5: r = f & FL_PF; break;
-	case 6: r = !(f & FL_SF) != !(f & FL_OF); break;
-	default: r = (f & FL_ZF) || (!(f & FL_SF) != !(f & FL_OF)); break;
-	}
-	return (cc & 1) ? !r : r;
-}
-
 /* ---- operands ------------------------------------------------------------ */
-
-static void reg_operand(struct x86emu_insn *in, struct operand *op, unsigned reg, unsigned size)
-{
-	op->type = OP_REG;
-	op->size = (uint8_t)size;
-	op->hi8 = false;
-	if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
-		op->hi8 = true;
-		reg -= 4;
-	}
-	op->reg = (uint8_t)reg;
-}
-
-static int read_operand(struct x86emu *e, struct operand *op)
-{
-	switch (op->type) {
-	case OP_REG: op->val = gpr_read(e, op->reg, op->size, op->hi8); return RC_OK;
-	case OP_MEM: op->val = 0; return mem_read_seg(e, op->seg, op->ea, op->size, &op->val);
-	default: return RC_OK;
-	}
-}
-
-static int write_operand(struct x86emu *e, struct operand *op)
-{
-	switch (op->type) {
-	case OP_REG: gpr_write(e, op->reg, op->size, op->hi8, op->val); return RC_OK;
-	case OP_MEM: return mem_write_seg(e, op->seg, op->ea, op->size, &op->val);
-	default: return RC_OK;
-	}
-}
-
-static void setup_operand(struct x86emu *e, struct x86emu_insn *in, struct operand *op, unsigned kind, unsigned size)
-{
-	op->type = OP_NONE;
-	op->size = (uint8_t)size;
-	op->hva = NULL;
-	switch (kind) {
-	case K_E:
-	case K_EW:
-	case K_EB:
-	case K_ED:
-		if (kind == K_ED)
-			size = 4;
-		if (kind == K_EW)
-			size = 2;
-		if (kind == K_EB)
-			size = 1;
-		if (in->mod == 3) {
-			reg_operand(in, op, in->rm, size);
-		} else {
-			op->type = OP_MEM;
-			op->size = (uint8_t)size;
-			op->seg = in->eseg;
-			op->ea = in->ea;
-		}
-		break;
-	case K_G: reg_operand(in, op, in->reg, size); break;
-	case K_ACC: reg_operand(in, op, 0, size); break;
-	case K_OREG: reg_operand(in, op, (in->op & 7) | ((in->rex & 1) << 3), size); break;
-	case K_DX: reg_operand(in, op, X86EMU_RDX, 2); break;
-	case K_CL: reg_operand(in, op, X86EMU_RCX, 1); break;
-	case K_ONE: op->type = OP_IMM; op->val = 1; break;
-	case K_IMM:
-	case K_IMMB:
-	case K_IMM8:
-	case K_IMM16:
-	case K_IMMV: op->type = OP_IMM; op->val = (op == &in->src2 ? in->imm2 : in->imm) & size_mask(size); break;
-	case K_MOFFS:
-		op->type = OP_MEM;
-		op->seg = in->seg >= 0 ? in->seg : X86EMU_DS;
-		op->ea = in->imm & size_mask(in->adsize);
-		break;
-	case K_SREG: op->type = OP_IMM; op->reg = in->reg & 7; break;
-	}
-	(void)e;
-}
 
 static uint64_t atomic_load_sz(void *p, unsigned size)
 {
@@ -178,7 +74,9 @@ static bool atomic_cas_sz(void *p, unsigned size, uint64_t old, uint64_t val)
 	}
 }
 
-int op_execute(struct x86emu *e, struct x86emu_insn *in)
+/* The general path: rows that need privilege, LOCK, VEX or bit-offset
+ * handling (in->checks). */
+int op_execute_checked(struct x86emu *e, struct x86emu_insn *in)
 {
 	const struct opdesc *d = in->d;
 	unsigned size = (d->flags & F_BYTE) ? 1 : in->opsize;
@@ -190,10 +88,6 @@ int op_execute(struct x86emu *e, struct x86emu_insn *in)
 		return RAISE_GP0(e);
 	if (in->vex && !(d->flags & F_VEX))
 		return emu_unhandled(e, "VEX-encoded instruction x86emu does not emulate");
-	e->nonpt_insn = d->flags & F_NONPT;
-	setup_operand(e, in, &in->dst, d->dst, size);
-	setup_operand(e, in, &in->src, d->src, size);
-	setup_operand(e, in, &in->src2, d->src2, size);
 	bool locked = in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
 	if (in->lock && (!(d->flags & F_LOCK) || in->dst.type != OP_MEM))
 		return RAISE_UD(e);
@@ -237,14 +131,18 @@ int op_execute(struct x86emu *e, struct x86emu_insn *in)
 
 /* ---- ALU ------------------------------------------------------------------ */
 
-int ex_alu(struct x86emu *e, struct x86emu_insn *in)
+/* ALU and inc/dec are most of what code runs: each is compiled once per
+ * operand size (the size is a constant in the inline body), so the flag
+ * arithmetic has fixed widths. */
+/* a op b, size-byte operands, with the flags set; op is the row index:
+ * 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. RFLAGS is valid
+ * (the callers check). */
+static inline __attribute__((always_inline)) uint64_t alu_calc(struct x86emu *e, unsigned op, unsigned size,
+							       uint64_t a, uint64_t b)
 {
-	/* Row index: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp. */
-	unsigned op = in->d->aux;
-	unsigned size = in->dst.size;
-	uint64_t a = in->dst.val, b = in->src.val & size_mask(size), res, f;
-	uint64_t cf = flags_get(e) & FL_CF;
+	uint64_t fl = e->rflags, cf = fl & FL_CF, res, f;
 
+	b &= size_mask(size);
 	switch (op) {
 	case 0: f = add_flags(a, b, 0, size, &res); break;
 	case 2: f = add_flags(a, b, cf, size, &res); break;
@@ -255,10 +153,40 @@ int ex_alu(struct x86emu *e, struct x86emu_insn *in)
 	case 4: res = a & b; f = szp(res, size); break;
 	default: res = a ^ b; f = szp(res, size); break;
 	}
-	set_arith(e, f, FL_ARITH);
-	in->dst.val = res;
+	merge_flags(e, fl, f, FL_ARITH);
+	return res;
+}
+
+static inline __attribute__((always_inline)) int alu_op(struct x86emu *e, struct x86emu_insn *in, unsigned op,
+							unsigned size)
+{
+	in->dst.val = alu_calc(e, op, size, in->dst.val, in->src.val);
 	return RC_OK;
 }
+
+int ex_alu(struct x86emu *e, struct x86emu_insn *in)
+{
+	return ex_alu_sized[in->d->aux][size_index(in->dst.size)](e, in);
+}
+
+/* One function per ALU operation and size, chosen when the instruction is
+ * decoded (decode_operands): the flag arithmetic has fixed widths and no
+ * dispatch is left for the step. */
+/* clang-format off */
+#define ALU_FN(op, size)                                                        \
+	static int ex_alu_##op##_##size(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                       \
+		if (__builtin_expect(!e->fl_valid, 0))                          \
+			return emu_with_flags(e, in, ex_alu_##op##_##size);     \
+		return alu_op(e, in, op, size);                                 \
+	}
+#define ALU_FNS(op) ALU_FN(op, 1) ALU_FN(op, 2) ALU_FN(op, 4) ALU_FN(op, 8)
+ALU_FNS(0) ALU_FNS(1) ALU_FNS(2) ALU_FNS(3) ALU_FNS(4) ALU_FNS(5) ALU_FNS(6) ALU_FNS(7)
+#define ALU_ROW(op) {ex_alu_##op##_1, ex_alu_##op##_2, ex_alu_##op##_4, ex_alu_##op##_8}
+const exec_fn ex_alu_sized[8][4] = {
+	ALU_ROW(0), ALU_ROW(1), ALU_ROW(2), ALU_ROW(3), ALU_ROW(4), ALU_ROW(5), ALU_ROW(6), ALU_ROW(7),
+};
+/* clang-format on */
 
 int ex_test(struct x86emu *e, struct x86emu_insn *in)
 {
@@ -266,16 +194,226 @@ int ex_test(struct x86emu *e, struct x86emu_insn *in)
 	return RC_OK;
 }
 
-int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
+static inline __attribute__((always_inline)) int incdec_op(struct x86emu *e, struct x86emu_insn *in,
+							   unsigned dec, unsigned size)
 {
 	uint64_t res, f;
-	if (in->d->aux)
-		f = sub_flags(in->dst.val, 1, 0, in->dst.size, &res);
+	if (dec)
+		f = sub_flags(in->dst.val, 1, 0, size, &res);
 	else
-		f = add_flags(in->dst.val, 1, 0, in->dst.size, &res);
-	set_arith(e, f, FL_ARITH & ~FL_CF);
+		f = add_flags(in->dst.val, 1, 0, size, &res);
+	merge_flags(e, e->rflags, f, FL_ARITH & ~FL_CF); /* valid: see ex_incdec */
 	in->dst.val = res;
 	return RC_OK;
+}
+
+int ex_incdec(struct x86emu *e, struct x86emu_insn *in)
+{
+	return ex_incdec_sized[in->d->aux][size_index(in->dst.size)](e, in);
+}
+
+/* clang-format off */
+#define INCDEC_FN(dec, size)                                                        \
+	static int ex_incdec_##dec##_##size(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                           \
+		if (__builtin_expect(!e->fl_valid, 0))                              \
+			return emu_with_flags(e, in, ex_incdec_##dec##_##size);     \
+		return incdec_op(e, in, dec, size);                                 \
+	}
+INCDEC_FN(0, 1) INCDEC_FN(0, 2) INCDEC_FN(0, 4) INCDEC_FN(0, 8)
+INCDEC_FN(1, 1) INCDEC_FN(1, 2) INCDEC_FN(1, 4) INCDEC_FN(1, 8)
+const exec_fn ex_incdec_sized[2][4] = {
+	{ex_incdec_0_1, ex_incdec_0_2, ex_incdec_0_4, ex_incdec_0_8},
+	{ex_incdec_1_1, ex_incdec_1_2, ex_incdec_1_4, ex_incdec_1_8},
+};
+/* clang-format on */
+
+/* ---- register forms ----------------------------------------------------- */
+
+/* The commonest instructions with a register destination and a register
+ * or immediate source, and mov between a register and memory, done whole
+ * (operands included) instead of through op_execute's operand plumbing:
+ * decode_operands picks one as in->fast. The registers are those
+ * insn_begin fetched; a register write is the instruction's last act, so
+ * it needs no undo entry. */
+
+static inline __attribute__((always_inline)) uint64_t reg_src(struct x86emu *e, struct x86emu_insn *in,
+							      unsigned size, bool imm)
+{
+	struct operand s = {.hdr = in->ophdr[1]};
+	return imm ? in->src_imm : gpr_extract(gpr_peek(e, s.reg), size, s.hi8);
+}
+
+static inline __attribute__((always_inline)) void reg_dst_write(struct x86emu *e, struct x86emu_insn *in,
+								unsigned size, uint64_t v)
+{
+	struct operand d = {.hdr = in->ophdr[0]};
+	e->gpr[d.reg] = gpr_merge(gpr_peek(e, d.reg), size, d.hi8, v);
+	e->gpr_dirty |= 1u << d.reg;
+}
+
+static inline __attribute__((always_inline)) uint64_t reg_dst_read(struct x86emu *e, struct x86emu_insn *in,
+								   unsigned size)
+{
+	struct operand d = {.hdr = in->ophdr[0]};
+	return gpr_extract(gpr_peek(e, d.reg), size, d.hi8);
+}
+
+/* ALU op (cmp: no write), and test (op 8: and, no write). */
+static inline __attribute__((always_inline)) int alu_reg(struct x86emu *e, struct x86emu_insn *in,
+							 unsigned op, unsigned size, bool imm)
+{
+	uint64_t res =
+	    alu_calc(e, op == 8 ? 4 : op, size, reg_dst_read(e, in, size), reg_src(e, in, size, imm));
+	if (op != 7 && op != 8)
+		reg_dst_write(e, in, size, res);
+	return RC_OK;
+}
+
+/* clang-format off */
+#define ALU_REG_FN(op, size, imm)                                                         \
+	static int ex_alu_reg_##op##_##size##_##imm(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                                 \
+		if (__builtin_expect(!e->fl_valid, 0))                                    \
+			return emu_with_flags(e, in, ex_alu_reg_##op##_##size##_##imm);       \
+		return alu_reg(e, in, op, size, imm);                                     \
+	}
+#define ALU_REG_FNS(op)                                                                           \
+	ALU_REG_FN(op, 1, 0) ALU_REG_FN(op, 2, 0) ALU_REG_FN(op, 4, 0) ALU_REG_FN(op, 8, 0) \
+	ALU_REG_FN(op, 1, 1) ALU_REG_FN(op, 2, 1) ALU_REG_FN(op, 4, 1) ALU_REG_FN(op, 8, 1)
+ALU_REG_FNS(0) ALU_REG_FNS(1) ALU_REG_FNS(2) ALU_REG_FNS(3) ALU_REG_FNS(4) ALU_REG_FNS(5) ALU_REG_FNS(6)
+ALU_REG_FNS(7) ALU_REG_FNS(8)
+#define ALU_REG_ROW(op)                                                                                  \
+	{{ex_alu_reg_##op##_1_0, ex_alu_reg_##op##_1_1}, {ex_alu_reg_##op##_2_0, ex_alu_reg_##op##_2_1}, \
+	 {ex_alu_reg_##op##_4_0, ex_alu_reg_##op##_4_1}, {ex_alu_reg_##op##_8_0, ex_alu_reg_##op##_8_1}}
+/* [op (8: test)][size index][immediate source] */
+static const exec_fn ex_alu_reg[9][4][2] = {ALU_REG_ROW(0), ALU_REG_ROW(1), ALU_REG_ROW(2),
+					    ALU_REG_ROW(3), ALU_REG_ROW(4), ALU_REG_ROW(5),
+					    ALU_REG_ROW(6), ALU_REG_ROW(7), ALU_REG_ROW(8)};
+/* clang-format on */
+
+static inline __attribute__((always_inline)) int incdec_reg(struct x86emu *e, struct x86emu_insn *in,
+							    unsigned dec, unsigned size)
+{
+	uint64_t res, f, a = reg_dst_read(e, in, size);
+	if (dec)
+		f = sub_flags(a, 1, 0, size, &res);
+	else
+		f = add_flags(a, 1, 0, size, &res);
+	merge_flags(e, e->rflags, f, FL_ARITH & ~FL_CF);
+	reg_dst_write(e, in, size, res);
+	return RC_OK;
+}
+
+/* clang-format off */
+#define INCDEC_REG_FN(dec, size)                                                         \
+	static int ex_incdec_reg_##dec##_##size(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                                \
+		if (__builtin_expect(!e->fl_valid, 0))                                   \
+			return emu_with_flags(e, in, ex_incdec_reg_##dec##_##size);           \
+		return incdec_reg(e, in, dec, size);                                     \
+	}
+INCDEC_REG_FN(0, 1) INCDEC_REG_FN(0, 2) INCDEC_REG_FN(0, 4) INCDEC_REG_FN(0, 8)
+INCDEC_REG_FN(1, 1) INCDEC_REG_FN(1, 2) INCDEC_REG_FN(1, 4) INCDEC_REG_FN(1, 8)
+static const exec_fn ex_incdec_reg[2][4] = {
+	{ex_incdec_reg_0_1, ex_incdec_reg_0_2, ex_incdec_reg_0_4, ex_incdec_reg_0_8},
+	{ex_incdec_reg_1_1, ex_incdec_reg_1_2, ex_incdec_reg_1_4, ex_incdec_reg_1_8}};
+
+#define MOV_REG_FN(size, imm)                                                         \
+	static int ex_mov_reg_##size##_##imm(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                             \
+		reg_dst_write(e, in, size, reg_src(e, in, size, imm));                \
+		return RC_OK;                                                         \
+	}
+MOV_REG_FN(1, 0) MOV_REG_FN(2, 0) MOV_REG_FN(4, 0) MOV_REG_FN(8, 0)
+MOV_REG_FN(1, 1) MOV_REG_FN(2, 1) MOV_REG_FN(4, 1) MOV_REG_FN(8, 1)
+static const exec_fn ex_mov_reg[4][2] = {{ex_mov_reg_1_0, ex_mov_reg_1_1}, {ex_mov_reg_2_0, ex_mov_reg_2_1},
+					 {ex_mov_reg_4_0, ex_mov_reg_4_1}, {ex_mov_reg_8_0, ex_mov_reg_8_1}};
+/* clang-format on */
+
+/* mov between a register and memory: the memory operand's bytes straight
+ * from a page already translated when data_fast() can, else the general
+ * access; the register is written last (nothing to roll back). */
+static inline __attribute__((always_inline)) int mov_load(struct x86emu *e, struct x86emu_insn *in,
+							  unsigned size)
+{
+	struct operand s = {.hdr = in->ophdr[1]};
+	uint64_t v = 0;
+	uint8_t *p = data_fast(e, s.seg, in->ea, size, Q_READ);
+	if (p) {
+		mem_fast_read(e, p, size, &v);
+	} else {
+		int rc = mem_read_seg(e, s.seg, in->ea, size, &v);
+		if (rc)
+			return rc;
+	}
+	reg_dst_write(e, in, size, v);
+	return RC_OK;
+}
+
+static inline __attribute__((always_inline)) int mov_store(struct x86emu *e, struct x86emu_insn *in,
+							   unsigned size, bool imm)
+{
+	struct operand d = {.hdr = in->ophdr[0]};
+	uint64_t v = reg_src(e, in, size, imm);
+	uint8_t *p = data_fast(e, d.seg, in->ea, size, Q_WRITE);
+	if (p) {
+		mem_fast_write(e, p, size, &v);
+		return RC_OK;
+	}
+	return mem_write_seg(e, d.seg, in->ea, size, &v);
+}
+
+/* clang-format off */
+#define MOV_MEM_FNS(size)                                                          \
+	static int ex_mov_load_##size(struct x86emu *e, struct x86emu_insn *in)    \
+	{                                                                          \
+		return mov_load(e, in, size);                                      \
+	}                                                                          \
+	static int ex_mov_store_##size##_0(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                          \
+		return mov_store(e, in, size, false);                              \
+	}                                                                          \
+	static int ex_mov_store_##size##_1(struct x86emu *e, struct x86emu_insn *in) \
+	{                                                                          \
+		return mov_store(e, in, size, true);                               \
+	}
+MOV_MEM_FNS(1) MOV_MEM_FNS(2) MOV_MEM_FNS(4) MOV_MEM_FNS(8)
+static const exec_fn ex_mov_load[4] = {ex_mov_load_1, ex_mov_load_2, ex_mov_load_4, ex_mov_load_8};
+static const exec_fn ex_mov_store[4][2] = {
+	{ex_mov_store_1_0, ex_mov_store_1_1}, {ex_mov_store_2_0, ex_mov_store_2_1},
+	{ex_mov_store_4_0, ex_mov_store_4_1}, {ex_mov_store_8_0, ex_mov_store_8_1},
+};
+/* clang-format on */
+
+exec_fn ops_fast_form(const struct x86emu_insn *in)
+{
+	const struct opdesc *d = in->d;
+	struct operand dst = {.hdr = in->ophdr[0]}, src = {.hdr = in->ophdr[1]}, src2 = {.hdr = in->ophdr[2]};
+	unsigned size = dst.size, si = size_index(size);
+	bool imm = src.type == OP_IMM;
+
+	if (in->checks || src2.type != OP_NONE || (size & (size - 1)) || size > 8)
+		return NULL;
+	if (d->exec == ex_mov && src.size == size) {
+		if (dst.type == OP_REG && src.type == OP_MEM)
+			return ex_mov_load[si];
+		if (dst.type == OP_MEM && (src.type == OP_REG || imm))
+			return ex_mov_store[si][imm];
+	}
+	if (dst.type != OP_REG)
+		return NULL;
+	if (d->exec == ex_incdec && src.type == OP_NONE)
+		return ex_incdec_reg[d->aux & 1][si];
+	if ((src.type != OP_REG && !imm) || src.size != size)
+		return NULL;
+	if (d->exec == ex_alu)
+		return ex_alu_reg[d->aux & 7][si][imm];
+	if (d->exec == ex_test)
+		return ex_alu_reg[8][si][imm];
+	if (d->exec == ex_mov)
+		return ex_mov_reg[si][imm];
+	return NULL;
 }
 
 int ex_not(struct x86emu *e, struct x86emu_insn *in)

@@ -5,8 +5,34 @@
 #include "x86emu/internal.h"
 
 uint64_t sub_flags_pub(uint64_t a, uint64_t b, unsigned size, uint64_t *res);
-bool cond_true(struct x86emu *e, unsigned cc);
+/* Condition code cc (the low nibble of jcc/setcc/cmovcc) on FLAGS f. Bit
+ * i of cond_bits[cc] says whether cc holds when (CF, PF, ZF, SF, OF) are
+ * the bits of i, the SDM's conditions (o, no, b, ae, e, ne, be, a, s,
+ * ns, p, np, l, ge, le, g) written out as truth tables. */
+static inline bool cond_eval(uint64_t f, unsigned cc)
+{
+	static const uint32_t cond_bits[16] = {
+	    0xffff0000, 0x0000ffff, 0xaaaaaaaa, 0x55555555, 0xf0f0f0f0, 0x0f0f0f0f, 0xfafafafa, 0x05050505,
+	    0xff00ff00, 0x00ff00ff, 0xcccccccc, 0x33333333, 0x00ffff00, 0xff0000ff, 0xf0fffff0, 0x0f00000f,
+	};
+	unsigned i = (f & FL_CF) | ((f >> 1) & 2) | ((f >> 4) & 0xc) | ((f >> 7) & 0x10);
+	return (cond_bits[cc] >> i) & 1;
+}
+
+static inline bool cond_true(struct x86emu *e, unsigned cc)
+{
+	return cond_eval(flags_get(e), cc);
+}
 int ex_alu(struct x86emu *e, struct x86emu_insn *in);
+/* The whole-instruction function for a register (or register/memory
+ * mov) form of in's row, or NULL (see "register forms" in ops.c). */
+exec_fn ops_fast_form(const struct x86emu_insn *in);
+/* ex_alu and ex_incdec for one operation (row aux) and operand size. */
+extern const exec_fn ex_alu_sized[8][4], ex_incdec_sized[2][4];
+static inline unsigned size_index(unsigned size)
+{
+	return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+}
 int ex_bcd(struct x86emu *e, struct x86emu_insn *in);
 int ex_bsf(struct x86emu *e, struct x86emu_insn *in);
 int ex_popcnt(struct x86emu *e, struct x86emu_insn *in);

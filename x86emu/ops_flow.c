@@ -17,6 +17,8 @@ static void seg_write(struct x86emu *e, unsigned s, const struct x86emu_segment 
 	e->seg[s] = *v;
 	e->seg_valid |= 1u << s;
 	e->seg_dirty |= 1u << s;
+	if (s == X86EMU_CS)
+		e->mode_ok = false;
 }
 
 static void desc_decode(const uint8_t *b, uint16_t sel, struct x86emu_segment *s)
@@ -354,22 +356,24 @@ int ex_leave(struct x86emu *e, struct x86emu_insn *in)
 
 /* ---- near control transfer ------------------------------------------------ */
 
-static int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
+static inline int jump_to(struct x86emu *e, struct x86emu_insn *in, uint64_t target)
 {
 	target &= ip_mask(in->opsize);
 	if (e->mode == X86EMU_MODE_LONG64) {
 		if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
 			return RAISE_GP0(e);
-	} else if (target > seg_get(e, X86EMU_CS)->limit) {
+	} else if (target > seg_cs(e)->limit) {
 		return RAISE_GP0(e);
 	}
-	in->next_rip = target;
+	insn_jump(e, in, target);
 	return RC_OK;
 }
 
 int ex_jcc(struct x86emu *e, struct x86emu_insn *in)
 {
-	if (!cond_true(e, in->op & 15))
+	if (__builtin_expect(!e->fl_valid, 0))
+		return emu_with_flags(e, in, ex_jcc);
+	if (!cond_eval(e->rflags, in->op & 15))
 		return RC_OK;
 	return jump_to(e, in, in->next_rip + in->imm);
 }
@@ -440,7 +444,7 @@ static int far_jump(struct x86emu *e, struct x86emu_insn *in, uint16_t sel, uint
 	if (rc)
 		return rc;
 	emu_derive_mode(e);
-	in->next_rip = off & ip_mask(in->opsize);
+	insn_jump(e, in, off & ip_mask(in->opsize));
 	return RC_OK;
 }
 
@@ -507,7 +511,7 @@ static int far_return(struct x86emu *e, struct x86emu_insn *in, bool iret, uint6
 			return rc;
 		if (iret)
 			flags_set(e, popf_merge(e, flags_get(e), fl, size));
-		in->next_rip = ip & size_mask(size);
+		insn_jump(e, in, ip & size_mask(size));
 		if (!iret)
 			goto pop_extra;
 		return RC_OK;
@@ -540,7 +544,7 @@ static int far_return(struct x86emu *e, struct x86emu_insn *in, bool iret, uint6
 		gpr_write(e, X86EMU_RSP, size, false, sp);
 	}
 	emu_derive_mode(e);
-	in->next_rip = ip & size_mask(size);
+	insn_jump(e, in, ip & size_mask(size));
 	if (rpl > old_cpl) {
 		/* Data segments the outer level may not use become null. */
 		static const unsigned ds[4] = {X86EMU_ES, X86EMU_DS, X86EMU_FS, X86EMU_GS};
@@ -573,6 +577,7 @@ int ex_retf(struct x86emu *e, struct x86emu_insn *in)
 
 int ex_iret(struct x86emu *e, struct x86emu_insn *in)
 {
+	emu_serialize(e);
 	return far_return(e, in, true, 0);
 }
 
@@ -664,12 +669,29 @@ int ex_string(struct x86emu *e, struct x86emu_insn *in)
 		if (rep && !gpr_read(e, X86EMU_RCX, as, false))
 			return RC_OK;
 		if (rep && n >= e->rep_limit) {
-			in->next_rip = e->rip; /* yield; the next step goes on */
+			insn_jump(e, in, e->rip); /* yield; the next step goes on */
 			return RC_OK;
 		}
 		int64_t delta = (flags_get(e) & FL_DF) ? -(int64_t)size : (int64_t)size;
 		uint64_t si = gpr_get(e, X86EMU_RSI) & am, di = gpr_get(e, X86EMU_RDI) & am;
 		uint64_t a = 0, b = 0, res;
+		if (rep && (kind == 0 || kind == 2) && delta > 0) {
+			/* Runs of elements in RAM pages already translated. */
+			uint64_t cx = gpr_read(e, X86EMU_RCX, as, false), max = e->rep_limit - n, k;
+			if (kind == 2)
+				a = gpr_read(e, X86EMU_RAX, size, false);
+			k = mem_rep_bulk(e, sseg, si, di, size, cx < max ? cx : max, as,
+					 kind == 2 ? &a : NULL);
+			if (k) {
+				if (kind == 0)
+					gpr_write(e, X86EMU_RSI, as, false, si + k * size);
+				gpr_write(e, X86EMU_RDI, as, false, di + k * size);
+				gpr_write(e, X86EMU_RCX, as, false, cx - k);
+				emu_iter_commit(e);
+				n += k;
+				continue;
+			}
+		}
 		uint32_t pv;
 		bool stop = false;
 		switch (kind) {

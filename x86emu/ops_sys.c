@@ -16,6 +16,7 @@ static void cr_write(struct x86emu *e, unsigned c, uint64_t v)
 	e->cr[c] = v;
 	e->cr_valid |= 1u << c;
 	e->cr_dirty |= 1u << c;
+	e->mode_ok = false; /* CR0.PE or EFER.LMA may have changed */
 }
 
 static const struct x86emu_dtable *dt_get(struct x86emu *e, unsigned t)
@@ -90,6 +91,7 @@ int ex_mov_cr(struct x86emu *e, struct x86emu_insn *in)
 		return RC_OK;
 	}
 	uint64_t v = gpr_read(e, in->rm, size, false);
+	emu_serialize(e);
 	switch (idx) {
 	case X86EMU_CR0: return set_cr0(e, v);
 	case X86EMU_CR4: return set_cr4(e, v);
@@ -126,6 +128,7 @@ int ex_mov_dr(struct x86emu *e, struct x86emu_insn *in)
 		return RC_OK;
 	}
 	uint64_t v = gpr_read(e, in->rm, size, false);
+	emu_serialize(e);
 	if ((dr == 6 || dr == 7) && (v >> 32))
 		return RAISE_GP0(e);
 	e->dr[dr] = v;
@@ -164,6 +167,7 @@ int ex_grp7(struct x86emu *e, struct x86emu_insn *in)
 		struct x86emu_dtable dt = {0};
 		if (e->cpl)
 			return RAISE_GP0(e);
+		emu_serialize(e);
 		memset(buf, 0, sizeof(buf));
 		if ((rc = mem_read_seg(e, in->eseg, in->ea, n, buf)))
 			return rc;
@@ -201,6 +205,7 @@ int ex_grp7(struct x86emu *e, struct x86emu_insn *in)
 	case 7:
 		if (e->cpl)
 			return RAISE_GP0(e);
+		emu_serialize(e);
 		{
 			/* invlpg of an address that cannot be formed is a no-op. */
 			uint64_t la;
@@ -276,8 +281,7 @@ int ex_grp7_reg(struct x86emu *e, struct x86emu_insn *in)
 			gpr_write(e, in->rm, in->opsize, false, cr_get(e, X86EMU_CR0) & size_mask(in->opsize));
 			return RC_OK;
 		}
-		if ((in->modrm & 0xf8) == 0xf0) { /* lmsw r */
-			in->dst.type = OP_REG;
+		if ((in->modrm & 0xf8) == 0xf0) { /* lmsw r: ex_grp7 reads ModRM.rm */
 			struct opdesc d = *in->d;
 			d.aux = 6;
 			const struct opdesc *saved = in->d;
@@ -294,6 +298,7 @@ int ex_cpuid(struct x86emu *e, struct x86emu_insn *in)
 {
 	uint32_t out[4] = {0, 0, 0, 0};
 	(void)in;
+	emu_serialize(e);
 	uint32_t leaf = (uint32_t)gpr_get(e, X86EMU_RAX), sub = (uint32_t)gpr_get(e, X86EMU_RCX);
 	if (e->ops->cpuid)
 		e->ops->cpuid(e->ctx, leaf, sub, out);
@@ -338,6 +343,7 @@ int ex_wrmsr(struct x86emu *e, struct x86emu_insn *in)
 	uint32_t msr = (uint32_t)gpr_get(e, X86EMU_RCX);
 	uint64_t v = (gpr_get(e, X86EMU_RAX) & 0xffffffff) | (gpr_get(e, X86EMU_RDX) << 32);
 	(void)in;
+	emu_serialize(e);
 	switch (msr) {
 	case MSR_EFER: {
 		uint64_t old = cr_get(e, X86EMU_EFER);
@@ -387,7 +393,8 @@ int ex_grp6(struct x86emu *e, struct x86emu_insn *in)
 
 int ex_wbinvd(struct x86emu *e, struct x86emu_insn *in)
 {
-	(void)e, (void)in;
+	(void)in;
+	emu_serialize(e);
 	return RC_OK;
 }
 

@@ -5,7 +5,11 @@
  * emulator fetches state lazily (a register is asked for only when an
  * instruction first needs it), writes back only what it changed
  * (x86emu_flush_state), and forms linear and physical addresses itself
- * (segmentation, paging with its own TLB, A20).
+ * (segmentation, paging with its own TLB, A20). Decoded instructions are
+ * cached (checked against the physical address of their bytes and the
+ * mode); guest writes through x86emu drop the decodes they overwrite, and
+ * x86emu_invalidate() / x86emu_tlb_flush() drop them all (the caller's
+ * own changes to guest memory).
  *
  * One instruction per x86emu_step():
  *   X86EMU_OK         done; RIP and registers updated in the cache
@@ -235,6 +239,9 @@ struct x86emu_stats {
 	uint64_t exceptions;
 	uint64_t unhandled;
 	struct x86emu_tlb_stats tlb;
+	uint64_t decode_hits;	/* steps that found their decode cached */
+	uint64_t decode_misses; /* ... that decoded the bytes */
+	uint64_t code_writes;	/* writes to cached code: its decodes dropped */
 };
 
 struct x86emu;
@@ -263,7 +270,8 @@ const struct x86emu_unhandled *x86emu_unhandled(const struct x86emu *e);
 /* Write back dirty registers (set_gpr/set_rip/... for each dirty one). */
 void x86emu_flush_state(struct x86emu *e);
 /* Forget cached registers (after the caller changed them, e.g. KVM_RUN).
- * Dirty ones are dropped, not written: flush first if they matter. */
+ * Dirty ones are dropped, not written: flush first if they matter. Cached
+ * decodes are dropped too: call this after changing guest code. */
 void x86emu_invalidate(struct x86emu *e);
 
 enum x86emu_mode x86emu_mode(struct x86emu *e);
@@ -275,7 +283,8 @@ void x86emu_set_rep_limit(struct x86emu *e, uint64_t iterations);
 /* True after sti / mov ss / pop ss: interrupts are blocked for one insn. */
 bool x86emu_interrupt_shadow(const struct x86emu *e);
 
-/* Soft-MMU. */
+/* Soft-MMU. x86emu_tlb_flush also forgets the caller's memory map (RAM
+ * pointers) and cached decodes: call it when either changed. */
 void x86emu_tlb_flush(struct x86emu *e);
 void x86emu_set_tlb_policy(struct x86emu *e, enum x86emu_tlb_policy policy);
 /* entries: 1..X86EMU_TLB_MAX_ENTRIES; flushes the TLB. 0 or -EINVAL. */

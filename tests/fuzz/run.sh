@@ -10,7 +10,7 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 out=build/fuzz
 mkdir -p "$out" tests/fuzz/crashes "$out/corpus"
-clang -O1 -g -std=gnu11 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+clang -O1 -g -std=gnu11 -I. -DCOVE_SANITIZE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-o "$out/fuzz_x86emu" tests/fuzz/fuzz_x86emu.c x86emu/*.c
 log="$out/fuzz.log"
 rc=0

@@ -34,7 +34,7 @@ struct fake {
 	unsigned get_rflags, get_xsave, set_xsave, set_gpr_calls;
 	unsigned mmio_reads, mmio_writes, pio_ins, pio_outs;
 	/* MMIO and port behaviour */
-	bool mmio_pending, pio_pending;
+	bool mmio_pending, mmio_write_pending, pio_pending;
 	uint64_t mmio_log_addr[64];
 	unsigned mmio_log_size[64];
 	unsigned mmio_log_n;
@@ -94,7 +94,7 @@ static inline int fk_mmio_write(void *c, uint64_t gpa, unsigned size, const void
 	f->mmio_writes++;
 	if (gpa >= FAKE_MMIO && gpa + size <= FAKE_MMIO + FAKE_MMIO_SIZE)
 		memcpy(f->mmio + (gpa - FAKE_MMIO), data, size);
-	return X86EMU_IO_OK;
+	return f->mmio_write_pending ? X86EMU_IO_PENDING : X86EMU_IO_OK;
 }
 
 static inline int fk_pio_in(void *c, uint16_t port, unsigned size, uint32_t *v)

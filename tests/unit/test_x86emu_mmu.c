@@ -205,6 +205,26 @@ Test(x86emu_mmu, guest_write_to_a_page_table_invalidates_its_translations)
 	fake_free(f);
 }
 
+Test(x86emu_mmu, a_page_written_before_it_was_walked_still_sees_pte_writes)
+{
+	struct fake *f = fake_new();
+	/* mov [rcx],rdx (the PTE of 0x200000, unchanged: no walk has used
+	 * that table yet) ; mov eax,[rbx] (walks it) ; mov [rcx],rsi (a new
+	 * PTE) ; mov eax,[rbx] */
+	static const uint8_t code[] = {0x48, 0x89, 0x11, 0x8b, 0x03, 0x48, 0x89, 0x31, 0x8b, 0x03};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	f->gpr[X86EMU_RBX] = 0x200000;
+	f->gpr[X86EMU_RCX] = PT + 0x1000;
+	f->gpr[X86EMU_RDX] = 0x200000 | 7;
+	f->gpr[X86EMU_RSI] = 0x201000 | 7;
+	*(u32u *)(f->ram + 0x200000) = 10;
+	*(u32u *)(f->ram + 0x201000) = 20;
+	cr_assert_eq(fake_run(f, 4), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 20, "the second PTE write must reach the translation: eax = %llu",
+		     (unsigned long long)f->gpr[X86EMU_RAX]);
+	fake_free(f);
+}
+
 Test(x86emu_mmu, nonpt_write_to_a_tracked_page_drops_the_tracking)
 {
 	struct fake *f = fake_new();

@@ -131,3 +131,41 @@ Test(x86emu_queue, in_from_a_pending_port_completes_with_the_answer)
 	fake_free(f);
 }
 
+Test(x86emu_queue, mov_between_a_register_and_pending_mmio_completes_once)
+{
+	struct fake *f = fake_new();
+	/* mov eax, [ebx] ; mov [ebx+4], eax ; twice, so the second pass runs
+	 * cached decodes */
+	static const uint8_t code[] = {0x8b, 0x03, 0x89, 0x43, 0x04, 0x8b, 0x03, 0x89, 0x43, 0x04};
+	fake_prot32(f, 0x1000, code, sizeof(code));
+	memcpy(f->mmio, "\x78\x56\x34\x12", 4);
+	f->gpr[X86EMU_RBX] = FAKE_MMIO;
+	f->mmio_pending = true;
+	f->mmio_write_pending = true;
+	unsigned rounds = 0;
+	enum x86emu_result r;
+	for (unsigned i = 0; i < 4; i++) {
+		while ((r = x86emu_step(f->e)) == X86EMU_PENDING) {
+			const struct x86emu_pending *p = x86emu_pending(f->e);
+			cr_assert_eq(p->size, 4);
+			if (p->kind == X86EMU_PEND_MMIO_READ) {
+				cr_assert_eq(p->addr, FAKE_MMIO);
+				cr_assert_eq(x86emu_complete(f->e, f->mmio, 4), 0);
+			} else {
+				cr_assert_eq(p->kind, X86EMU_PEND_MMIO_WRITE);
+				cr_assert_eq(p->addr, FAKE_MMIO + 4);
+				cr_assert_eq(memcmp(p->data, "\x78\x56\x34\x12", 4), 0, "the written bytes");
+				cr_assert_eq(x86emu_complete(f->e, NULL, 4), 0);
+			}
+			cr_assert(++rounds < 10);
+		}
+		cr_assert_eq(r, X86EMU_OK);
+	}
+	x86emu_flush_state(f->e);
+	cr_assert_eq(rounds, 4, "one pending access per instruction");
+	cr_assert_eq(f->mmio_reads, 2, "each read issued once: %u", f->mmio_reads);
+	cr_assert_eq(f->mmio_writes, 2, "each write issued once: %u", f->mmio_writes);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x12345678);
+	cr_assert_eq(f->rip, 0x100a);
+	fake_free(f);
+}

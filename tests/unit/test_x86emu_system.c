@@ -278,3 +278,20 @@ Test(x86emu_system, clac_and_stac_toggle_ac_at_cpl0_and_are_ud_at_cpl3)
 	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_UD);
 	fake_free(f);
 }
+
+Test(x86emu_system, lmsw_from_a_register_changes_cr0_and_no_register)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x0f, 0x01, 0xf2}; /* lmsw dx */
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	for (unsigned r = 0; r < 16; r++)
+		f->gpr[r] = 0x1111111111111111ull * (r + 1);
+	f->gpr[X86EMU_RDX] = 0x0009; /* PE and TS */
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->cr[X86EMU_CR0] & 0xf, 0x9);
+	for (unsigned r = 0; r < 16; r++)
+		if (r != X86EMU_RDX)
+			cr_assert_eq(f->gpr[r], 0x1111111111111111ull * (r + 1), "register %u changed", r);
+	cr_assert_eq(f->set_gpr_calls, 0, "no register written back");
+	fake_free(f);
+}
