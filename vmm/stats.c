@@ -47,51 +47,16 @@ void stats_count_opcode(struct vm *vm, unsigned opcode)
 		atomic_fetch_add_explicit(&vm->emu_opcodes[opcode], 1, memory_order_relaxed);
 }
 
-static bool stats_is_prefix(uint8_t b)
-{
-	switch (b) {
-	case 0x26:
-	case 0x2e:
-	case 0x36:
-	case 0x3e:
-	case 0x64:
-	case 0x65:
-	case 0x66:
-	case 0x67:
-	case 0xf0:
-	case 0xf2:
-	case 0xf3:
-		return true;
-	default:
-		return (b & 0xf0) == 0x40; /* REX; only 64-bit code reaches KVM's give-ups here */
-	}
-}
-
-/* The opcode of an instruction KVM could not emulate: the bytes after the
- * prefixes, 0f and the next byte for two-byte opcodes, and the ModRM byte
- * of the system groups (0f 01, 0f ae, 0f c7), where it names the
- * instruction (0f 01 f9 is rdtscp, 0f c7 /1 cmpxchg8b/16b). */
+/* The opcode of an instruction KVM could not emulate (vcpu_insn_opcode:
+ * 0f and the next byte for two-byte opcodes, and the ModRM byte of the
+ * system groups, where it names the instruction: 0f 01 f9 is rdtscp,
+ * 0f c7 /1 cmpxchg8b/16b). */
 void stats_count_kvm_failure(struct vcpu *v, const uint8_t *bytes, unsigned len)
 {
 	struct vm_stat_fail key = {0};
-	unsigned i = 0;
+	uint8_t prefix;
 
-	while (i < len && stats_is_prefix(bytes[i]))
-		i++;
-	if (i < len && bytes[i] == 0x0f && i + 1 < len) {
-		key.op[0] = 0x0f;
-		key.op[1] = bytes[i + 1];
-		key.len = 2;
-		if ((bytes[i + 1] == 0x01 || bytes[i + 1] == 0xae || bytes[i + 1] == 0xc7) && i + 2 < len) {
-			/* Register forms by the whole byte, memory forms by /reg. */
-			uint8_t m = bytes[i + 2];
-			key.op[2] = (m >> 6) == 3 ? m : (uint8_t)(m & 0x38);
-			key.len = 3;
-		}
-	} else if (i < len) {
-		key.op[0] = bytes[i];
-		key.len = 1;
-	}
+	key.len = (uint8_t)vcpu_insn_opcode(bytes, len, key.op, &prefix);
 	for (unsigned k = 0; k < VM_STAT_FAILS; k++) {
 		struct vm_stat_fail *f = &v->fails[k];
 

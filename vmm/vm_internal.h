@@ -28,7 +28,7 @@
 #define VM_STAT_FAILS 32
 
 struct vm_stat_fail {
-	uint8_t op[3]; /* opcode bytes after the prefixes (0f xx, and ModRM for groups) */
+	uint8_t op[4]; /* vcpu_insn_opcode(): opcode bytes, and ModRM for the system groups */
 	uint8_t len;
 	uint64_t n;
 };
