@@ -149,7 +149,7 @@ static void stalled_reader_case(const char *image, bool flood)
 	cr_assert_geq(got, 4096, "%s: the reader got %zu bytes, want at least the pipe's worth", image, got);
 }
 
-Test(serial, flood_with_a_stalled_reader_ends_by_timeout_and_the_reader_gets_a_prefix, .timeout = 30)
+Test(serial, flood_with_a_stalled_reader_ends_by_timeout_and_the_reader_gets_a_prefix)
 {
 	char *blob = flood_file();
 
@@ -158,7 +158,7 @@ Test(serial, flood_with_a_stalled_reader_ends_by_timeout_and_the_reader_gets_a_p
 	stalled_reader_case(guest("realmode-serial-flood.bin"), false);
 }
 
-Test(serial, sigterm_with_a_stalled_reader_ends_cove_on_time, .timeout = 30)
+Test(serial, sigterm_with_a_stalled_reader_ends_cove_on_time)
 {
 	const char *args[] = {"--raw", guest("realmode-serial-flood.bin"), "--timeout", "60", NULL};
 	struct cove c = spawn(args, 0, NULL);
@@ -198,14 +198,14 @@ static void slow_reader_case(const char *image)
 	cr_assert_eq(got, 100000, "%s: the reader got %zu of the 100000 bytes the guest sent", image, got);
 }
 
-Test(serial, polling_guest_loses_nothing_to_a_slow_reader, .timeout = 40)
+Test(serial, polling_guest_loses_nothing_to_a_slow_reader)
 {
 	slow_reader_case(guest("realmode-serial-poll.bin"));
 }
 
 /* Only the I/O thread notices that the pipe has room again: a guest that
  * sleeps until the THRE interrupt would sleep for ever without it. */
-Test(serial, interrupt_driven_guest_gets_thre_back_and_loses_nothing, .timeout = 40)
+Test(serial, interrupt_driven_guest_gets_thre_back_and_loses_nothing)
 {
 	slow_reader_case(guest("realmode-serial-irq.bin"));
 }
@@ -268,7 +268,7 @@ static unsigned threads_with_output(const char *out_file)
 	return n;
 }
 
-Test(serial, only_output_that_can_block_starts_the_io_thread, .timeout = 30)
+Test(serial, only_output_that_can_block_starts_the_io_thread)
 {
 	char file[] = "/tmp/cove-test-serial-out-XXXXXX";
 	int fd = mkstemp(file);

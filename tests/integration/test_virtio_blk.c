@@ -193,12 +193,12 @@ static void flush_on_signal(int sig)
 	unlink(log);
 }
 
-Test(virtio_blk_guest, sigterm_flushes_the_disk_before_cove_exits, .timeout = 60)
+Test(virtio_blk_guest, sigterm_flushes_the_disk_before_cove_exits)
 {
 	flush_on_signal(SIGTERM);
 }
 
-Test(virtio_blk_guest, sigint_flushes_the_disk_before_cove_exits, .timeout = 60)
+Test(virtio_blk_guest, sigint_flushes_the_disk_before_cove_exits)
 {
 	flush_on_signal(SIGINT);
 }

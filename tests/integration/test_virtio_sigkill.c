@@ -106,7 +106,7 @@ static void loop_cleanup(void)
 	unlink(loop_img);
 }
 
-Test(virtio_blk_guest, sigkill_on_a_block_device_every_acknowledged_write_reached_the_device, .timeout = 60,
+Test(virtio_blk_guest, sigkill_on_a_block_device_every_acknowledged_write_reached_the_device,
      .fini = loop_cleanup)
 {
 	char *img = loop_img, *dev = loop_dev, cmd[128];

@@ -171,7 +171,7 @@ Test(evloop, stop_before_run_returns_at_once, .timeout = 5)
 	evloop_free(l);
 }
 
-Test(evloop, run_once_times_out_without_completions_and_runs_after_stop, .timeout = 5)
+Test(evloop, run_once_times_out_without_completions_and_runs_after_stop)
 {
 	struct evloop *l = loop_new(8);
 	struct counter c = {.w.fn = counter_fn, .l = l};

@@ -610,7 +610,7 @@ static void *cfg_writer(void *arg)
  * reads of ConfigGeneration and retries while they differ. Whatever it then
  * accepts must be one value the device had, never halves of two, however
  * the device's changes fall between its reads. */
-Test(virtio_blk, config_reads_bracketed_by_an_unchanged_generation_are_consistent, .timeout = 30)
+Test(virtio_blk, config_reads_bracketed_by_an_unchanged_generation_are_consistent)
 {
 	struct cfgdev *d = cfg_new();
 	unsigned accepted = 0, retried = 0, torn = 0;
