@@ -46,12 +46,33 @@ struct vm_events {
 #define POWER_SLP_TYP_SHIFT 2
 
 struct uart;
-/* out_fd: where transmitted bytes go (-1: nowhere). */
+/* out_fd: where transmitted bytes go (-1: nowhere). A vCPU writes it while
+ * it takes bytes; it must never block (a regular file, or O_NONBLOCK). What
+ * it refuses (EAGAIN) waits in a 4 KiB FIFO, THRE clears while fewer than
+ * 16 bytes fit, and the guest's next THR write or LSR read retries. */
 struct uart *uart_new(struct bus *b, uint16_t base, unsigned gsi, int out_fd, const struct vm_events *ev);
+/* Hands waiting bytes to a drain (the I/O thread): wake(ctx) is called when
+ * bytes start to wait (under the UART's lock, on a vCPU thread: it must not
+ * block), and from then on the drain alone writes out_fd: uart_tx_peek,
+ * write, uart_tx_sent, until uart_tx_peek returns 0. With direct false no
+ * vCPU writes out_fd at all (it may block): every byte goes to the drain. */
+void uart_set_tx_drain(struct uart *u, bool direct, void (*wake)(void *ctx), void *ctx);
+/* The drain: the waiting bytes at the head of the FIFO (*buf, valid until
+ * uart_tx_sent), or 0 when none wait, which ends the drain's turn. */
+size_t uart_tx_peek(struct uart *u, const void **buf);
+/* The drain: n bytes of the head went out; THRE (and its interrupt) come
+ * back once 16 bytes fit again. */
+void uart_tx_sent(struct uart *u, size_t n);
+/* The drain: out_fd failed for good (EPIPE): drops what waits (counted)
+ * and ends the drain's turn. */
+void uart_tx_fail(struct uart *u);
+/* Bytes that wait for out_fd. */
+size_t uart_tx_waiting(struct uart *u);
 /* Bytes from the host (stdin) into the receive FIFO; called by the I/O thread. */
 void uart_input(struct uart *u, const void *buf, size_t len);
-/* Bytes lost: transmit when out_fd would block (EAGAIN) or failed, receive
- * when the 4 KiB input ring behind the FIFO was full. */
+/* Bytes lost: transmit when the guest wrote THR with the FIFO full (it
+ * ignored THRE) or out_fd failed, receive when the 4 KiB input ring behind
+ * the FIFO was full. */
 uint64_t uart_tx_dropped(struct uart *u);
 uint64_t uart_rx_dropped(struct uart *u);
 /* Ownership: every device below with an int or struct constructor is

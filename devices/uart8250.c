@@ -1,12 +1,22 @@
 /* devices: 16550A UART (National Semiconductor PC16550D datasheet).
  *
- * Transmit is immediate: each THR write is one write() to out_fd, so THRE
- * and TEMT are always set and the THRE interrupt fires as soon as it is
- * enabled or a byte is sent. Receive is fed by uart_input() from the I/O
- * thread into a host-side ring larger than the 16-byte FIFO, so pasted
- * input is not lost while the guest drains it; the guest sees the FIFO
- * semantics (DR, trigger level, RDA/timeout IIR codes). Wider accesses are
- * split into byte accesses at consecutive ports, as an ISA bus does. */
+ * Transmit: a THR byte goes into a host-side FIFO (UART_TX_RING) and on to
+ * out_fd with a write() from the vCPU while out_fd takes it (cove gives the
+ * UART a non-blocking fd when its output can block). What out_fd does not
+ * take waits in the FIFO, and the transmitter reports busy as a real one
+ * does while its line is slow: THRE clears once fewer than 16 bytes (the
+ * 16550A's FIFO) fit, TEMT while anything waits. A guest that honours THRE
+ * waits in the guest, never in cove, and loses nothing; one that ignores it
+ * overruns the FIFO and those bytes are dropped (counted). The waiting
+ * bytes drain through uart_tx_peek/uart_tx_sent on the I/O thread when a
+ * drain is set (uart_set_tx_drain), or else at the guest's next THR write
+ * or LSR read; when THRE comes back the THRE interrupt fires.
+ *
+ * Receive is fed by uart_input() from the I/O thread into a host-side ring
+ * larger than the 16-byte FIFO, so pasted input is not lost while the guest
+ * drains it; the guest sees the FIFO semantics (DR, trigger level,
+ * RDA/timeout IIR codes). Wider accesses are split into byte accesses at
+ * consecutive ports, as an ISA bus does. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -71,6 +81,7 @@
 
 #define UART_FIFO_SIZE 16
 #define UART_RX_RING   4096
+#define UART_TX_RING   4096
 
 struct uart {
 	pthread_mutex_t lock; /* vCPU threads (registers) and the I/O thread (input) */
@@ -81,6 +92,17 @@ struct uart {
 	bool irq_level;
 	uint8_t rx[UART_RX_RING];
 	unsigned rx_head, rx_count;
+	/* Bytes the guest sent that out_fd has not taken yet. Only the side
+	 * that drains advances tx_head, so a write the I/O thread has in
+	 * flight from tx[tx_head..] is never overwritten. */
+	uint8_t tx[UART_TX_RING];
+	unsigned tx_head, tx_count;
+	/* tx_busy: bytes wait and the drain (uart_tx_peek) owns out_fd until
+	 * it finds the FIFO empty; without a drain: out_fd said EAGAIN. */
+	bool tx_busy;
+	bool tx_direct; /* a vCPU may write out_fd itself (it never blocks) */
+	void (*tx_wake)(void *ctx);
+	void *tx_wake_ctx;
 	int out_fd;
 	unsigned gsi;
 	const struct vm_events *ev;
@@ -100,6 +122,12 @@ static unsigned uart_rx_visible(const struct uart *u)
 	unsigned cap = uart_fifo_on(u) ? UART_FIFO_SIZE : 1;
 
 	return u->rx_count < cap ? u->rx_count : cap;
+}
+
+/* THRE: the 16 bytes a driver may write at once (its FIFO) fit. */
+static bool uart_thre(const struct uart *u)
+{
+	return UART_TX_RING - u->tx_count >= UART_FIFO_SIZE;
 }
 
 static uint8_t uart_iir(const struct uart *u)
@@ -188,9 +216,55 @@ static void uart_update_msr(struct uart *u)
 	u->msr = now;
 }
 
+/* Writes waiting bytes to out_fd until it would block. Called on the side
+ * that owns out_fd: a vCPU when no drain is busy, else the drain. */
+static void uart_tx_write(struct uart *u)
+{
+	while (u->tx_count) {
+		unsigned run = UART_TX_RING - u->tx_head;
+		ssize_t n;
+
+		if (run > u->tx_count)
+			run = u->tx_count;
+		n = write(u->out_fd, u->tx + u->tx_head, run);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			/* The output is gone (EPIPE, EIO, ENOSPC): what
+			 * waits can never be sent. */
+			u->tx_dropped += u->tx_count;
+			u->tx_count = 0;
+			return;
+		}
+		u->tx_head = (u->tx_head + (unsigned)n) % UART_TX_RING;
+		u->tx_count -= (unsigned)n;
+	}
+}
+
+/* After bytes left the FIFO: THRE coming back is the THRE interrupt. */
+static void uart_tx_drained(struct uart *u, bool thre_before)
+{
+	if (!thre_before && uart_thre(u))
+		u->thri_pending = true;
+}
+
+/* A vCPU touched the UART: without a drain, retry what out_fd refused. */
+static void uart_tx_retry(struct uart *u)
+{
+	bool thre = uart_thre(u);
+
+	if (!u->tx_count || !u->tx_direct || u->tx_wake)
+		return;
+	uart_tx_write(u);
+	u->tx_busy = u->tx_count != 0;
+	uart_tx_drained(u, thre);
+}
+
 static void uart_transmit(struct uart *u, uint8_t c)
 {
-	ssize_t n;
+	bool busy;
 
 	if (u->mcr & UART_MCR_LOOP) {
 		uart_rx_push(u, c);
@@ -198,13 +272,21 @@ static void uart_transmit(struct uart *u, uint8_t c)
 	}
 	if (u->out_fd < 0)
 		return;
-	do
-		n = write(u->out_fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	/* A full non-blocking output (EAGAIN) or a closed one loses the byte
-	 * rather than stalling the vCPU. */
-	if (n != 1)
+	if (u->tx_count == UART_TX_RING) {
+		/* Written while THRE was clear: an overrun, as on the chip. */
 		u->tx_dropped++;
+		return;
+	}
+	u->tx[(u->tx_head + u->tx_count) % UART_TX_RING] = c;
+	u->tx_count++;
+	if (u->tx_busy && u->tx_wake)
+		return; /* the drain takes it, in order */
+	if (u->tx_direct)
+		uart_tx_write(u);
+	busy = u->tx_busy;
+	u->tx_busy = u->tx_count != 0;
+	if (u->tx_busy && !busy && u->tx_wake)
+		u->tx_wake(u->tx_wake_ctx);
 }
 
 static uint8_t uart_read_reg(struct uart *u, unsigned reg)
@@ -231,7 +313,13 @@ static uint8_t uart_read_reg(struct uart *u, unsigned reg)
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		v = UART_LSR_THRE | UART_LSR_TEMT;
+		/* A guest that polls LSR drains what out_fd refused. */
+		uart_tx_retry(u);
+		v = 0;
+		if (uart_thre(u))
+			v |= UART_LSR_THRE;
+		if (!u->tx_count)
+			v |= UART_LSR_TEMT;
 		if (u->rx_count)
 			v |= UART_LSR_DR;
 		if (u->oe)
@@ -255,8 +343,11 @@ static void uart_write_reg(struct uart *u, unsigned reg, uint8_t v)
 			u->dll = v;
 			return;
 		}
+		uart_tx_retry(u);
 		uart_transmit(u, v);
-		u->thri_pending = true; /* sent at once: THR is empty again */
+		/* A THR write clears the THRE interrupt; it is back at once
+		 * if the byte left THR for the host at once. */
+		u->thri_pending = uart_thre(u);
 		return;
 	case UART_IER:
 		if (u->lcr & UART_LCR_DLAB) {
@@ -264,11 +355,13 @@ static void uart_write_reg(struct uart *u, unsigned reg, uint8_t v)
 			return;
 		}
 		/* Enabling THRE with THR empty raises it (PC16550D, IER). */
-		if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+		if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI) && uart_thre(u))
 			u->thri_pending = true;
 		u->ier = v & 0x0f;
 		return;
 	case UART_FCR:
+		/* CLEAR_XMIT drops nothing: the bytes behind THRE already left
+		 * the guest's 16-byte FIFO as far as the guest can tell. */
 		if ((v ^ u->fcr) & UART_FCR_ENABLE_FIFO)
 			v |= UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT; /* mode change empties FIFOs */
 		if (v & UART_FCR_CLEAR_RCVR)
@@ -334,6 +427,71 @@ void uart_input(struct uart *u, const void *buf, size_t len)
 	pthread_mutex_unlock(&u->lock);
 }
 
+void uart_set_tx_drain(struct uart *u, bool direct, void (*wake)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&u->lock);
+	u->tx_direct = direct;
+	u->tx_wake = wake;
+	u->tx_wake_ctx = ctx;
+	pthread_mutex_unlock(&u->lock);
+}
+
+size_t uart_tx_peek(struct uart *u, const void **buf)
+{
+	size_t run;
+
+	pthread_mutex_lock(&u->lock);
+	run = UART_TX_RING - u->tx_head;
+	if (run > u->tx_count)
+		run = u->tx_count;
+	*buf = u->tx + u->tx_head;
+	/* Empty: out_fd goes back to the vCPUs. */
+	if (!run)
+		u->tx_busy = false;
+	pthread_mutex_unlock(&u->lock);
+	return run;
+}
+
+void uart_tx_sent(struct uart *u, size_t n)
+{
+	bool thre;
+
+	pthread_mutex_lock(&u->lock);
+	thre = uart_thre(u);
+	if (n > u->tx_count)
+		n = u->tx_count;
+	u->tx_head = (u->tx_head + (unsigned)n) % UART_TX_RING;
+	u->tx_count -= (unsigned)n;
+	uart_tx_drained(u, thre);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void uart_tx_fail(struct uart *u)
+{
+	bool thre;
+
+	pthread_mutex_lock(&u->lock);
+	thre = uart_thre(u);
+	u->tx_dropped += u->tx_count;
+	u->tx_head = (u->tx_head + u->tx_count) % UART_TX_RING;
+	u->tx_count = 0;
+	u->tx_busy = false; /* the drain's turn ends */
+	uart_tx_drained(u, thre);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+size_t uart_tx_waiting(struct uart *u)
+{
+	size_t n;
+
+	pthread_mutex_lock(&u->lock);
+	n = u->tx_count;
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
 uint64_t uart_tx_dropped(struct uart *u)
 {
 	uint64_t n;
@@ -372,6 +530,7 @@ struct uart *uart_new(struct bus *b, uint16_t base, unsigned gsi, int out_fd, co
 		return NULL;
 	pthread_mutex_init(&u->lock, NULL);
 	u->out_fd = out_fd;
+	u->tx_direct = true;
 	u->gsi = gsi;
 	u->ev = ev;
 	u->lcr = 0x03; /* 8N1, what firmware leaves behind */

@@ -3,7 +3,8 @@
  * Requests run on the I/O thread as io_uring readv/writev/fsync/fallocate,
  * as many in flight as the queue holds. A request remembers the transport's
  * generation: one that completes after a device reset is dropped instead of
- * being put on a ring the driver has already forgotten. */
+ * being put on a ring the driver has already forgotten, and the reset is
+ * done (Status reads 0) only once none is left to write guest memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -82,7 +83,9 @@ struct virtio_blk {
 	struct virtio_mmio t; /* first */
 	int fd;
 	bool ro;
-	bool stalled; /* popping stopped for want of a request or an SQE */
+	bool stalled;	   /* popping stopped for want of a request or an SQE */
+	unsigned inflight; /* requests the ring has not completed */
+	unsigned draining; /* of those, the ones started before the last reset */
 	uint64_t sectors;
 	uint8_t config[BLK_CFG_LEN];
 	char id[VIRTIO_BLK_ID_BYTES];
@@ -126,26 +129,46 @@ static void blk_done(struct ev_waiter *w, int res, unsigned flags)
 
 	(void)flags;
 	pthread_mutex_lock(&t->lock);
-	if (r->generation != t->generation || !virtio_mmio_live(t)) {
-		blk_put(b, r); /* the driver reset the device meanwhile */
+	if (r->generation != t->generation) {
+		/* The driver reset the device meanwhile: the old ring is not
+		 * touched, and the reset is done once the last such ends. */
+		b->draining--;
+		b->inflight--;
+		blk_put(b, r);
+	} else if (!virtio_mmio_live(t)) {
+		b->inflight--;
+		blk_put(b, r);
 	} else if (res == -EOPNOTSUPP && r->expect == 0 && r->len && !r->zero_fallback) {
 		/* ZERO_RANGE is missing on some file systems (tmpfs); a punched
 		 * hole reads back as zeroes too. */
 		struct io_uring_sqe *sqe = evloop_sqe(t->env.loop, &r->w);
 
 		r->zero_fallback = true;
-		if (sqe)
-			io_uring_prep_fallocate(sqe, b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)r->off,
-						(off_t)r->len);
-		else
+		if (sqe) {
+			io_uring_prep_fallocate(sqe, b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+						(off_t)r->off, (off_t)r->len);
+		} else {
+			b->inflight--;
 			blk_finish(b, r, VIRTIO_BLK_S_IOERR);
+		}
 	} else {
+		b->inflight--;
 		blk_finish(b, r, res == r->expect ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
 	}
 	virtio_mmio_notify_used(t, 0);
 	if (b->stalled && virtio_mmio_live(t))
 		blk_queue_notify(b, 0);
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* An SQE for r, counted in flight until blk_done finishes r. */
+static struct io_uring_sqe *blk_sqe(struct virtio_blk *b, struct blk_req *r)
+{
+	struct io_uring_sqe *sqe = evloop_sqe(b->t.env.loop, &r->w);
+
+	if (sqe)
+		b->inflight++;
+	return sqe;
 }
 
 /* Is [sector, sector + bytes / 512) on the disk? */
@@ -192,7 +215,7 @@ static int blk_start(struct virtio_blk *b, struct virtq_elem *e, struct blk_req 
 			goto ioerr;
 		if (len == 0)
 			goto ok;
-		sqe = evloop_sqe(b->t.env.loop, &r->w);
+		sqe = blk_sqe(b, r);
 		if (!sqe)
 			return -EAGAIN;
 		r->niov = (unsigned)n;
@@ -205,7 +228,7 @@ static int blk_start(struct virtio_blk *b, struct virtq_elem *e, struct blk_req 
 		}
 		return 0;
 	case VIRTIO_BLK_T_FLUSH:
-		sqe = evloop_sqe(b->t.env.loop, &r->w);
+		sqe = blk_sqe(b, r);
 		if (!sqe)
 			return -EAGAIN;
 		r->expect = 0;
@@ -229,7 +252,7 @@ static int blk_start(struct virtio_blk *b, struct virtq_elem *e, struct blk_req 
 			goto unsupp;
 		if (rg.num_sectors == 0)
 			goto ok;
-		sqe = evloop_sqe(b->t.env.loop, &r->w);
+		sqe = blk_sqe(b, r);
 		if (!sqe)
 			return -EAGAIN;
 		r->expect = 0;
@@ -307,8 +330,15 @@ static void blk_reset(void *dev)
 {
 	struct virtio_blk *b = dev;
 
-	/* In-flight requests stay out of the free list until they complete. */
+	/* In-flight requests stay out of the free list until they complete,
+	 * and the reset is not done until then (blk_resetting). */
 	b->stalled = false;
+	b->draining = b->inflight;
+}
+
+static bool blk_resetting(void *dev)
+{
+	return ((struct virtio_blk *)dev)->draining != 0;
 }
 
 static void blk_shutdown(void *dev)
@@ -323,6 +353,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.config_read = blk_config_read,
 	.queue_notify = blk_queue_notify,
 	.reset = blk_reset,
+	.resetting = blk_resetting,
 	.shutdown = blk_shutdown,
 };
 

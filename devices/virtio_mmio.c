@@ -87,6 +87,8 @@ void virtio_mmio_config_changed(struct virtio_mmio *t)
 
 static void virtio_mmio_reset(struct virtio_mmio *t)
 {
+	if (t->status)
+		t->reset_status = t->status;
 	t->status = 0;
 	t->driver_features = 0;
 	t->dev_feat_sel = t->drv_feat_sel = 0;
@@ -241,6 +243,10 @@ void virtio_mmio_read(void *opaque, uint64_t off, void *data, unsigned len)
 		break;
 	case VIRTIO_MMIO_STATUS:
 		v = t->status;
+		/* 2.4.1: 0 only once the reset is done, so that no request of
+		 * the old driver writes guest memory the new one reuses. */
+		if (!v && t->ops->resetting && t->ops->resetting(t->dev))
+			v = t->reset_status;
 		break;
 	case VIRTIO_MMIO_SHM_LEN_LOW:
 	case VIRTIO_MMIO_SHM_LEN_HIGH:

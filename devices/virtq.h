@@ -156,6 +156,10 @@ struct virtio_dev_ops {
 	/* The driver reset the device: drop what is pending. Under the lock,
 	 * on a vCPU thread: must not block on I/O. */
 	void (*reset)(void *dev);
+	/* Requests started before the last reset are still in flight and may
+	 * yet write guest memory: the reset is not done, and Status does not
+	 * read 0 until they end (2.4.1). Under the lock; NULL: never. */
+	bool (*resetting)(void *dev);
 	/* The VM ends: flush and quiesce (virtio_shutdown). Any thread. */
 	void (*shutdown)(void *dev);
 };
@@ -179,6 +183,7 @@ struct virtio_mmio {
 	uint32_t dev_feat_sel, drv_feat_sel;
 	uint32_t queue_sel;
 	uint32_t status;
+	uint32_t reset_status; /* Status before the last reset, read while resetting */
 	uint32_t isr;
 	uint32_t config_gen;
 	uint32_t config_len;

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential musl-tools liburing-dev libfdt-dev libcriterion-dev \
 ninja-build pkg-config file binutils clang lld llvm libclang-rt-14-dev \
 qemu-system-x86 seabios acpica-tools busybox-static cpio gzip xz-utils lz4 zstd \
-iproute2 kmod util-linux procps time"
+iproute2 kmod util-linux procps time strace"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=""

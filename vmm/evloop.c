@@ -124,31 +124,58 @@ struct io_uring_sqe *evloop_sqe(struct evloop *l, struct ev_waiter *w)
 	return sqe;
 }
 
+/* Calls the waiter of every completion that is there. */
+static void evloop_reap(struct evloop *l)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head;
+
+	io_uring_for_each_cqe(&l->ring, head, cqe)
+	{
+		struct ev_waiter *w = io_uring_cqe_get_data(cqe);
+		int res = cqe->res;
+		unsigned flags = cqe->flags;
+
+		/* Mark it seen before the callback: fn may queue new
+		 * requests, and a full CQ would stall them. */
+		io_uring_cq_advance(&l->ring, 1);
+		if (w)
+			w->fn(w, res, flags);
+	}
+}
+
 int evloop_run(struct evloop *l)
 {
 	if (!l->efd_armed)
 		evloop_arm_efd(l);
 	while (!atomic_load(&l->stop)) {
-		struct io_uring_cqe *cqe;
-		unsigned head;
 		int r = io_uring_submit_and_wait(&l->ring, 1);
 
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
 			return r;
-		io_uring_for_each_cqe(&l->ring, head, cqe)
-		{
-			struct ev_waiter *w = io_uring_cqe_get_data(cqe);
-			int res = cqe->res;
-			unsigned flags = cqe->flags;
-
-			/* Mark it seen before the callback: fn may queue new
-			 * requests, and a full CQ would stall them. */
-			io_uring_cq_advance(&l->ring, 1);
-			if (w)
-				w->fn(w, res, flags);
-		}
+		evloop_reap(l);
 	}
 	return 0;
+}
+
+int evloop_run_once(struct evloop *l, int64_t timeout_ns)
+{
+	struct __kernel_timespec ts = {.tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000};
+	struct io_uring_cqe *cqe;
+	int r;
+
+	/* The wait's timeout rides on io_uring_enter (IORING_FEAT_EXT_ARG,
+	 * Linux 5.11); without it liburing would queue a TIMEOUT request,
+	 * which the restricted ring refuses. */
+	if (!(l->ring.features & IORING_FEAT_EXT_ARG))
+		return -EOPNOTSUPP;
+	if (timeout_ns < 0)
+		ts.tv_sec = ts.tv_nsec = 0;
+	r = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+	if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+		return r;
+	evloop_reap(l);
+	return r == -ETIME ? -ETIME : 0;
 }
 
 void evloop_stop(struct evloop *l)

@@ -8,6 +8,7 @@
 
 #include <liburing.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct ev_waiter {
 	/* res/flags are the CQE's. Runs on the I/O thread. */
@@ -30,6 +31,10 @@ void evloop_free(struct evloop *l);
 struct io_uring_sqe *evloop_sqe(struct evloop *l, struct ev_waiter *w);
 /* Runs until evloop_stop(); returns 0 or -errno. */
 int evloop_run(struct evloop *l);
+/* One turn, stopped or not: submits, waits up to timeout_ns for a
+ * completion, runs the waiters of those there. 0, -ETIME when none came,
+ * or -errno. For work after the end (the serial port's last bytes). */
+int evloop_run_once(struct evloop *l, int64_t timeout_ns);
 /* Any thread: makes evloop_run return after the current completions. */
 void evloop_stop(struct evloop *l);
 /* Any thread: the hook set by evloop_on_wake() runs on the I/O thread soon

@@ -63,13 +63,14 @@ static bool vm_stdin_live(void)
 	return !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
 }
 
-/* The I/O thread (and its ring) serves virtio devices and stdin, nothing
- * else: signals, --timeout and the PIT are the vCPUs' own. A guest with
- * none of those runs on its vCPU threads alone, which saves a thread's
- * start, its filter and its scheduling on every VM start. */
+/* The I/O thread (and its ring) serves virtio devices, stdin and serial
+ * output that can block (serial.c), nothing else: signals, --timeout and
+ * the PIT are the vCPUs' own. A guest with none of those runs on its vCPU
+ * threads alone, which saves a thread's start, its filter and its
+ * scheduling on every VM start. */
 static bool vm_needs_io_thread(const struct vm_config *cfg)
 {
-	return vm_has_virtio(cfg) || vm_stdin_live();
+	return vm_has_virtio(cfg) || vm_stdin_live() || serial_needs_io_thread();
 }
 
 bool vm_ended(struct vm *vm)
@@ -272,6 +273,7 @@ static void io_wake(struct ev_waiter *w, int res, unsigned flags)
 	(void)res;
 	(void)flags;
 	irq_service(&the_vm);
+	serial_io_wake(&the_vm);
 }
 
 static void io_arm_stdin(struct vm *vm)
@@ -365,6 +367,7 @@ static int vm_io_setup(struct vm *vm)
 
 	if (vm->uart && !cfg->console)
 		io_arm_stdin(vm);
+	serial_io_setup(vm);
 	evloop_on_wake(vm->loop, &vm_io.wake_w);
 	return 0;
 }
@@ -391,6 +394,9 @@ static void *vm_io_thread(void *arg)
 	r = evloop_run(vm->loop);
 	if (r < 0)
 		vm_endf(vm, COVE_EXIT_HOST, "cove: event loop: %s\n", strerror(-r));
+	/* The guest's last serial bytes first: disk writes that complete
+	 * meanwhile are still covered by virtio_shutdown's flush. */
+	serial_io_end(vm);
 	virtio_shutdown();
 	vm_thread_done(&vm->io_done);
 	return NULL;
@@ -427,16 +433,6 @@ static int vm_devices(struct vm *vm)
 	if (!vm->bus) {
 		fprintf(stderr, "cove: I/O bus: %s\n", strerror(errno));
 		return COVE_EXIT_HOST;
-	}
-	vm->serial_fd = -1;
-	if (cfg->serial == VM_SERIAL_STDIO) {
-		vm->serial_fd = STDOUT_FILENO;
-	} else if (cfg->serial == VM_SERIAL_FILE) {
-		vm->serial_fd = open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (vm->serial_fd < 0) {
-			fprintf(stderr, "cove: --serial '%s': %s\n", cfg->serial_path, strerror(errno));
-			return COVE_EXIT_IMAGE;
-		}
 	}
 	vm->uart = uart_new(vm->bus, UART_COM1_BASE, UART_COM1_IRQ, vm->serial_fd, &vm->ev);
 	if (!vm->uart) {
@@ -559,6 +555,9 @@ static int vm_setup(struct vm *vm)
 		fprintf(stderr, "cove: guest RAM memslots: %s\n", strerror(-r));
 		return COVE_EXIT_HOST;
 	}
+	r = serial_open(vm);
+	if (r)
+		return r;
 	if (vm_needs_io_thread(cfg)) {
 		r = evloop_new_disabled(&vm->loop, VM_RING_ENTRIES);
 		if (r < 0) {
@@ -754,10 +753,11 @@ int vm_run(const struct vm_config *cfg)
 	vm_wait_released(vm);
 	/* The end is decided and reported. What is left to wait for: the I/O
 	 * thread's virtio_shutdown (disks flushed) when there are virtio
-	 * devices, and the vCPUs' last counts for --stats. Otherwise the
-	 * process exits now: exit_group ends the kicked threads, which
-	 * waiting for would only add scheduling delays. */
-	if (vm_io_started && vm_has_virtio(cfg))
+	 * devices, its last serial drain when the guest's bytes wait for a
+	 * slow reader (at most 1 s), and the vCPUs' last counts for --stats.
+	 * Otherwise the process exits now: exit_group ends the kicked
+	 * threads, which waiting for would only add scheduling delays. */
+	if (vm_io_started && (vm_has_virtio(cfg) || serial_waiting(vm)))
 		vm_wait_word(&vm->io_done);
 	if (cfg->stats)
 		for (unsigned i = 1; i < vm->ncpus; i++)

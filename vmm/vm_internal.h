@@ -168,6 +168,19 @@ void vcpu_signals_init(void);
  * it and the registers on stderr. */
 int vcpu_emulate_failed(struct vcpu *v, char *why, size_t whylen);
 
+/* serial.c: COM1's output. serial_open (set-up, before the event loop
+ * exists): opens it, sets vm->serial_fd; 0 or an exit status, said on
+ * stderr. When it can block (serial_needs_io_thread), the I/O thread
+ * drains what the UART keeps: serial_io_setup before its loop runs,
+ * serial_io_wake from its wake hook, serial_io_end after its loop, for at
+ * most 1 s. serial_waiting: bytes wait for that last drain. */
+int serial_open(struct vm *vm);
+bool serial_needs_io_thread(void);
+void serial_io_setup(struct vm *vm);
+void serial_io_wake(struct vm *vm);
+void serial_io_end(struct vm *vm);
+bool serial_waiting(struct vm *vm);
+
 /* cpuid.c */
 int cpuid_init(struct vm *vm);
 int cpuid_setup(struct vm *vm, struct vcpu *v);

@@ -3,7 +3,8 @@
  * in flight. The device comes from the FDT, or, with no FDT (QEMU
  * -M microvm), from probing the virtio-mmio slots at 0xfeb00000 (512 bytes
  * apart). Prints "blkbench: N requests" and exits; the host times the run
- * against a count=0 run (tests/bench/bench_blk.sh). */
+ * against a count=0 run (tests/bench/bench_blk.sh). The words "indirect"
+ * and "event_idx" negotiate those features, as for blktest. */
 #include "vblk.h"
 
 
@@ -29,7 +30,7 @@ int main(void)
 		blk_base = dev.base;
 	else
 		blk_base = probe();
-	if (!blk_base || blk_init() < 0) {
+	if (!blk_base || blk_init(blk_args()) < 0) {
 		rt_printf("blkbench: no virtio-blk device\n");
 		return 1;
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/evloop.h"
@@ -167,5 +168,25 @@ Test(evloop, stop_before_run_returns_at_once, .timeout = 5)
 
 	evloop_stop(l);
 	cr_assert_eq(evloop_run(l), 0);
+	evloop_free(l);
+}
+
+Test(evloop, run_once_times_out_without_completions_and_runs_after_stop)
+{
+	struct evloop *l = loop_new(8);
+	struct counter c = {.w.fn = counter_fn, .l = l};
+	struct timespec t0, t1;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(evloop_run_once(l, 20000000), -ETIME, "nothing in flight: -ETIME");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	cr_assert(ms >= 15 && ms < 1000, "waited %.1f ms for a 20 ms timeout", ms);
+	/* After evloop_stop the loop still serves one turn at a time. */
+	evloop_stop(l);
+	io_uring_prep_nop(evloop_sqe(l, &c.w));
+	cr_assert_eq(evloop_run_once(l, 1000000000), 0);
+	cr_assert_eq(c.calls, 1, "the NOP's waiter ran once (%d)", c.calls);
 	evloop_free(l);
 }

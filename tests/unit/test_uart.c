@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -210,14 +211,160 @@ Test(uart, overrun_when_input_ring_full)
 	cr_assert_eq(in(5) & 0x02, 0, "OE clears on LSR read");
 }
 
-Test(uart, full_nonblocking_output_drops_and_counts)
+/* The transmit tests: out_fd is a non-blocking pipe of one page, as cove's
+ * private description of a pipe whose reader stalls. The guest sends
+ * i % 251 as its i-th byte, so a lost or repeated byte shows. */
+static unsigned small_pipe(void)
 {
-	fcntl(pfd[1], F_SETFL, O_NONBLOCK);
-	int size = fcntl(pfd[1], F_GETPIPE_SZ);
-	cr_assert_gt(size, 0);
-	for (int i = 0; i < size + 10; i++)
-		out(0, 'y');
-	cr_assert_eq(uart_tx_dropped(u), 10);
+	cr_assert_eq(fcntl(pfd[1], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_geq(fcntl(pfd[1], F_SETPIPE_SZ, 4096), 4096);
+	return (unsigned)fcntl(pfd[1], F_GETPIPE_SZ);
+}
+
+static uint8_t seq(unsigned i)
+{
+	return (uint8_t)(i % 251);
+}
+
+/* A driver that honours THRE: 16 bytes per THRE, until THRE stays clear. */
+static unsigned send_while_thre(unsigned *sent, unsigned limit)
+{
+	unsigned n = 0;
+
+	while ((in(5) & 0x20) && n < limit)
+		for (int i = 0; i < 16; i++, n++)
+			out(0, seq((*sent)++));
+	return n;
+}
+
+/* Reads what the pipe holds, checking it continues the sequence at *got. */
+static unsigned read_pipe(unsigned *got)
+{
+	uint8_t buf[4096];
+	unsigned total = 0;
+	ssize_t n;
+
+	while ((n = read(pfd[0], buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++, (*got)++)
+			cr_assert_eq(buf[i], seq(*got), "byte %u is %u, want %u: lost or out of order", *got,
+				     buf[i], seq(*got));
+		total += (unsigned)n;
+	}
+	return total;
+}
+
+Test(uart, full_output_clears_thre_loses_nothing_and_thre_interrupt_follows_the_drain)
+{
+	unsigned psize = small_pipe(), sent = 0, got = 0;
+
+	out(2, 0x01); /* FIFO on */
+	out(1, 0x02); /* THRE interrupt */
+	cr_assert_eq(in(2) & 0x0f, 0x02);
+	send_while_thre(&sent, 1 << 20);
+	cr_assert_geq(sent, psize + 4096 - 16, "the pipe and the 4 KiB FIFO took %u bytes", sent);
+	cr_assert_leq(sent, psize + 4096, "THRE cleared before the FIFO overran (%u bytes)", sent);
+	cr_assert_eq(in(5) & 0x60, 0, "THRE and TEMT clear while out_fd is full");
+	cr_assert_eq(irq.level, 0, "no THRE interrupt while the transmitter is busy");
+	cr_assert_eq(in(2) & 0x0f, 0x01);
+	cr_assert_eq(uart_tx_dropped(u), 0);
+	cr_assert_eq(uart_tx_waiting(u), sent - psize);
+	/* The reader takes a pipe's worth; the guest's next LSR poll drains
+	 * the FIFO into the pipe and THRE is back, with its interrupt. */
+	cr_assert_eq(read_pipe(&got), psize);
+	cr_assert_eq(in(5) & 0x20, 0x20, "THRE once the FIFO drained into the pipe");
+	cr_assert_eq(irq.level, 1, "THRE interrupt after draining");
+	cr_assert_eq(in(2) & 0x0f, 0x02, "IIR says THRE");
+	while (!(in(5) & 0x40))
+		read_pipe(&got);
+	read_pipe(&got);
+	cr_assert_eq(got, sent, "the reader got %u of the %u bytes sent", got, sent);
+	cr_assert_eq(uart_tx_dropped(u), 0);
+}
+
+static void count_wake(void *ctx)
+{
+	(*(unsigned *)ctx)++;
+}
+
+Test(uart, drain_owns_a_full_output_until_it_is_empty)
+{
+	unsigned psize = small_pipe(), sent = 0, got = 0, wakes = 0;
+	bool thri_seen = false;
+	const void *p;
+	size_t n;
+	char c;
+
+	uart_set_tx_drain(u, true, count_wake, &wakes);
+	out(1, 0x02);
+	in(2);
+	send_while_thre(&sent, 1 << 20);
+	cr_assert_eq(wakes, 1u, "the drain is woken once, when bytes start to wait (%u)", wakes);
+	cr_assert_eq(read_pipe(&got), psize);
+	cr_assert_eq(in(5) & 0x20, 0, "the vCPU leaves waiting bytes to the drain");
+	cr_assert_eq(read_pipe(&got), 0, "and writes nothing itself");
+	/* Play the I/O thread: peek, write, sent, until peek finds none. */
+	while ((n = uart_tx_peek(u, &p)) > 0) {
+		ssize_t w = write(pfd[1], p, n);
+
+		if (w < 0) {
+			cr_assert_eq(errno, EAGAIN);
+			read_pipe(&got);
+			continue;
+		}
+		uart_tx_sent(u, (size_t)w);
+		thri_seen = thri_seen || irq.level == 1;
+	}
+	cr_assert(thri_seen, "THRE interrupt once the drain made room");
+	read_pipe(&got);
+	cr_assert_eq(got, sent);
+	cr_assert_eq(in(5) & 0x60, 0x60);
+	out(0, 'z');
+	cr_assert_eq(read(pfd[0], &c, 1), 1, "an empty FIFO: the vCPU writes out_fd itself again");
+	cr_assert_eq(c, 'z');
+	cr_assert_eq(wakes, 1u);
+}
+
+Test(uart, without_direct_writes_every_byte_goes_to_the_drain)
+{
+	unsigned wakes = 0;
+	const void *p;
+	char c;
+
+	uart_set_tx_drain(u, false, count_wake, &wakes);
+	out(0, 'a');
+	out(0, 'b');
+	cr_assert_eq(wakes, 1u);
+	cr_assert_eq(fcntl(pfd[0], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(read(pfd[0], &c, 1), -1, "no vCPU write to an fd that may block");
+	cr_assert_eq(uart_tx_peek(u, &p), 2u);
+	cr_assert_eq(memcmp(p, "ab", 2), 0);
+	uart_tx_sent(u, 2);
+	cr_assert_eq(uart_tx_peek(u, &p), 0u);
+	cr_assert_eq(in(5) & 0x60, 0x60);
+}
+
+Test(uart, thr_written_while_full_is_an_overrun_and_counted)
+{
+	unsigned psize = small_pipe(), got = 0;
+
+	for (unsigned i = 0; i < psize + 4096 + 10; i++)
+		out(0, seq(i));
+	cr_assert_eq(uart_tx_dropped(u), 10, "the 10 bytes past the pipe and the FIFO are dropped");
+	while (!(in(5) & 0x40))
+		read_pipe(&got);
+	read_pipe(&got);
+	cr_assert_eq(got, psize + 4096, "the bytes before the overrun all arrive, in order");
+}
+
+Test(uart, closed_output_drops_and_never_stalls_the_transmitter)
+{
+	signal(SIGPIPE, SIG_IGN);
+	close(pfd[0]);
+	pfd[0] = open("/dev/null", O_RDONLY);
+	for (int i = 0; i < 20; i++)
+		out(0, 'x');
+	cr_assert_eq(uart_tx_dropped(u), 20);
+	cr_assert_eq(in(5) & 0x60, 0x60, "THRE and TEMT: nothing can wait for a closed reader");
 }
 
 Test(uart, wide_and_odd_accesses_split_into_bytes)

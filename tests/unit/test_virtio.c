@@ -4,6 +4,8 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -90,8 +92,14 @@ static void teardown(void)
 	mem_destroy(&m);
 }
 
-/* Negotiates features and sets up queue 0 at desc/avail/used. */
-static void driver_init(uint64_t desc)
+static void start_io(void)
+{
+	cr_assert_eq(pthread_create(&io, NULL, io_main, NULL), 0);
+}
+
+/* Negotiates VERSION_1 and sets up queue 0 at desc/avail/used, all but
+ * DRIVER_OK. */
+static void driver_setup(uint64_t desc)
 {
 	wr(VIRTIO_MMIO_STATUS, 0);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
@@ -105,9 +113,20 @@ static void driver_init(uint64_t desc)
 	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL);
 	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
+static void driver_ok(void)
+{
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-				       VIRTIO_STATUS_DRIVER_OK);
-	cr_assert_eq(pthread_create(&io, NULL, io_main, NULL), 0);
+				   VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* driver_setup, DRIVER_OK, and the I/O thread runs. */
+static void driver_init(uint64_t desc)
+{
+	driver_setup(desc);
+	driver_ok();
+	start_io();
 }
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
@@ -121,13 +140,11 @@ static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, ui
 	mem_write(&m, DESC + 16 * i, d, 16);
 }
 
-/* Sends one request (header, data, status) and waits for its used entry;
- * returns the status byte. */
-static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t len)
+/* Puts one request (header, data, status) on the avail ring, unnotified. */
+static void blk_post(uint32_t type, uint64_t sector, uint32_t len)
 {
 	uint8_t hdr[16] = {0}, st = 0xff;
-	uint16_t head = 0, uidx = 0, want = (uint16_t)(aidx + 1);
-	struct timespec ts = {0, 1000000};
+	uint16_t head = 0;
 	unsigned d = 0;
 
 	memcpy(hdr, &type, 4);
@@ -144,6 +161,25 @@ static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t len)
 	mem_write(&m, AVAIL + 4 + 2 * (aidx % N), &head, 2);
 	aidx++;
 	mem_write(&m, AVAIL + 2, &aidx, 2);
+}
+
+static uint16_t used_idx(void)
+{
+	uint16_t uidx;
+
+	mem_read(&m, USED + 2, &uidx, 2);
+	return uidx;
+}
+
+/* Sends one request (header, data, status) and waits for its used entry;
+ * returns the status byte. */
+static uint8_t blk_req(uint32_t type, uint64_t sector, uint32_t len)
+{
+	uint16_t uidx = 0, want = (uint16_t)(aidx + 1);
+	struct timespec ts = {0, 1000000};
+	uint8_t st;
+
+	blk_post(type, sector, len);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	for (int i = 0; i < 5000; i++) {
 		mem_read(&m, USED + 2, &uidx, 2);
@@ -405,6 +441,201 @@ Test(virtio_blk, many_reads_in_flight_all_complete_with_their_own_data)
 		cr_assert_eq(m.ram[STATUS + r], 0, "request %u OK", r);
 		cr_assert_eq(m.ram[DATA + 512 * r + 100], r + 1, "request %u got sector %u", r, r);
 	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static void file_sector(unsigned sector, char *buf)
+{
+	int fd = open(path, O_RDONLY);
+
+	cr_assert_eq(pread(fd, buf, 512, sector * 512), 512);
+	close(fd);
+}
+
+/* 4.2.3.1.1 and 3.1.1: the driver must not notify before DRIVER_OK. One
+ * that does is ignored (no request runs, nothing breaks), and DRIVER_OK
+ * then serves what is on the ring. */
+Test(virtio_blk, notify_before_driver_ok_is_ignored_and_driver_ok_serves_the_queue)
+{
+	char err[128], pat[512], back[512], zero[512] = {0};
+
+	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
+	start_io();
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0); /* nothing set up at all */
+	driver_setup(DESC);
+	memset(pat, 0x6b, sizeof(pat));
+	mem_write(&m, DATA, pat, sizeof(pat));
+	blk_post(1, 8, sizeof(pat));
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 3);	   /* no such queue */
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0xffffffffu); /* nor this */
+	virtio_mmio_kick(t, 0);			   /* as the ioeventfd's read would */
+	sleep_ms(100);				   /* a request that ran would be done by now */
+	cr_assert_eq(used_idx(), 0, "no request ran before DRIVER_OK");
+	cr_assert_eq(m.ram[STATUS], 0xff, "the status byte is untouched");
+	file_sector(8, back);
+	cr_assert_eq(memcmp(back, zero, 512), 0, "the file is untouched");
+	cr_assert_eq(rd(VIRTIO_MMIO_STATUS) & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED), 0,
+		     "an early notification is no reason for NEEDS_RESET");
+	driver_ok();
+	for (int i = 0; i < 5000 && used_idx() != 1; i++)
+		sleep_ms(1);
+	cr_assert_eq(used_idx(), 1, "DRIVER_OK ran the request waiting on the ring");
+	cr_assert_eq(m.ram[STATUS], 0, "write OK");
+	file_sector(8, back);
+	cr_assert_eq(memcmp(back, pat, 512), 0, "the write reached the file");
+	cr_assert_eq(blk_req(0, 8, 512), 0, "and the device goes on serving requests");
+}
+
+/* 2.4.1: a reset while a request is in flight. The request's completion is
+ * dropped (the old ring, which the new driver reuses, is not touched),
+ * Status reads 0 only once it has ended, and the device works afterwards. */
+Test(virtio_blk, reset_with_a_request_in_flight_drops_its_completion_and_the_device_works_after)
+{
+	char err[128], pat[512];
+
+	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
+	driver_setup(DESC);
+	driver_ok();
+	/* The I/O thread does not run yet: the read's SQE waits in the ring,
+	 * so the request is in flight, deterministically, when the reset
+	 * comes. */
+	blk_post(0, 0, 512);
+	virtio_mmio_kick(t, 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	cr_assert_neq(rd(VIRTIO_MMIO_STATUS), 0, "the reset is not done while the read is in flight");
+	start_io();
+	for (int i = 0; i < 5000 && rd(VIRTIO_MMIO_STATUS); i++)
+		sleep_ms(1);
+	cr_assert_eq(rd(VIRTIO_MMIO_STATUS), 0, "Status reads 0 once the read ended");
+	cr_assert_eq(used_idx(), 0, "the dropped completion did not reach the used ring");
+	cr_assert_eq(m.ram[STATUS], 0xff, "nor the status byte");
+	/* The new driver reuses the same ring memory. */
+	memset(m.ram + AVAIL, 0, 0x1000);
+	memset(m.ram + USED, 0, 0x1000);
+	aidx = 0;
+	driver_setup(DESC);
+	driver_ok();
+	memset(pat, 0x3c, sizeof(pat));
+	mem_write(&m, DATA, pat, sizeof(pat));
+	cr_assert_eq(blk_req(1, 2, 512), 0, "a write after the reset");
+	memset(m.ram + DATA, 0, 512);
+	cr_assert_eq(blk_req(0, 2, 512), 0, "a read after the reset");
+	cr_assert_eq(memcmp(m.ram + DATA, pat, 512), 0, "reads back what was written");
+	cr_assert_eq(used_idx(), 2, "two used entries, the new driver's only");
+}
+
+/* A device of the test's own whose config space is one 64-bit value that
+ * changes at run time (cove's devices set theirs up once). */
+struct cfgdev {
+	struct virtio_mmio t;
+	uint64_t value;
+	atomic_bool stop;
+};
+
+static void cfg_read(void *dev, uint64_t off, void *data, unsigned len)
+{
+	memcpy(data, (uint8_t *)&((struct cfgdev *)dev)->value + off, len);
+}
+
+static void cfg_notify(void *dev, unsigned qi)
+{
+	(void)dev;
+	(void)qi;
+}
+
+static const struct virtio_dev_ops cfg_ops = {.config_read = cfg_read, .queue_notify = cfg_notify};
+
+static struct cfgdev *cfg_new(void)
+{
+	struct virtio_env env = {.mem = &m, .vmfd = -1};
+	static struct cfgdev d;
+
+	memset(&d, 0, sizeof(d));
+	cr_assert_eq(virtio_mmio_init(&d.t, &env, VIRTIO_MMIO_BASE, 5, 42, 0, 8, 1, &cfg_ops, &d), 0);
+	t = &d.t;
+	return &d;
+}
+
+/* The device changes its config the only correct way: under the lock,
+ * with virtio_mmio_config_changed. */
+static void cfg_set(struct cfgdev *d, uint64_t v)
+{
+	pthread_mutex_lock(&d->t.lock);
+	d->value = v;
+	virtio_mmio_config_changed(&d->t);
+	pthread_mutex_unlock(&d->t.lock);
+}
+
+/* 4.2.2: ConfigGeneration changes with every config change, and after
+ * DRIVER_OK a change raises the configuration change interrupt. */
+Test(virtio_blk, config_generation_changes_with_the_config_and_driver_ok_gets_the_interrupt)
+{
+	struct cfgdev *d = cfg_new();
+	uint32_t g0 = rd(VIRTIO_MMIO_CONFIG_GENERATION), g1, g2;
+
+	cfg_set(d, 0x1122334455667788ULL);
+	g1 = rd(VIRTIO_MMIO_CONFIG_GENERATION);
+	cr_assert_neq(g1, g0, "the generation changed with the config");
+	cr_assert_eq(rd(VIRTIO_MMIO_CONFIG_GENERATION), g1, "and stays while the config does");
+	cr_assert_eq(rd(VIRTIO_MMIO_CONFIG + 4), 0x11223344u);
+	cr_assert_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_CONFIG, 0,
+		     "no interrupt before DRIVER_OK");
+	driver_setup(DESC);
+	driver_ok();
+	cfg_set(d, 7);
+	g2 = rd(VIRTIO_MMIO_CONFIG_GENERATION);
+	cr_assert_neq(g2, g1);
+	cr_assert(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_CONFIG,
+		  "a live driver gets the config interrupt");
+}
+
+static void *cfg_writer(void *arg)
+{
+	struct cfgdev *d = arg;
+
+	for (uint64_t i = 1; !atomic_load(&d->stop); i++)
+		cfg_set(d, i << 32 | (uint32_t)i);
+	return NULL;
+}
+
+/* 4.2.2.1: a driver reads a 64-bit field as two 32-bit halves between two
+ * reads of ConfigGeneration and retries while they differ. Whatever it then
+ * accepts must be one value the device had, never halves of two, however
+ * the device's changes fall between its reads. */
+Test(virtio_blk, config_reads_bracketed_by_an_unchanged_generation_are_consistent)
+{
+	struct cfgdev *d = cfg_new();
+	unsigned accepted = 0, retried = 0, torn = 0;
+	pthread_t w;
+
+	cr_assert_eq(pthread_create(&w, NULL, cfg_writer, d), 0);
+	while (accepted < 20000) {
+		uint32_t g0 = rd(VIRTIO_MMIO_CONFIG_GENERATION);
+		uint32_t lo = rd(VIRTIO_MMIO_CONFIG), hi;
+
+		if (accepted % 64 == 0)
+			sched_yield(); /* let the writer in between the halves now and then */
+		hi = rd(VIRTIO_MMIO_CONFIG + 4);
+		if (rd(VIRTIO_MMIO_CONFIG_GENERATION) != g0) {
+			retried++;
+			torn += lo != hi;
+			continue;
+		}
+		cr_assert_eq(lo, hi, "accepted a torn value %08x:%08x with an unchanged generation %u", hi,
+			     lo, g0);
+		accepted++;
+	}
+	atomic_store(&d->stop, true);
+	pthread_join(w, NULL);
+	cr_log_info("%u consistent reads, %u retried (%u of them torn)", accepted, retried, torn);
 }
 
 Test(virtio_blk, console_carries_input_to_the_guest_and_output_to_the_host)
