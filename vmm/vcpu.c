@@ -228,8 +228,9 @@ static void vcpu_dump_seg(char *buf, size_t len, const char *name, const struct 
 		 (unsigned long long)s->base, s->limit, s->type, s->l ? " L" : "", s->db ? " D" : "");
 }
 
-/* The registers on stderr, after the line that says why. */
-static void vcpu_dump(struct vcpu *v)
+/* The registers on stderr, after the line that says why; head (may be "")
+ * goes out in the same write, so two vCPUs' dumps never interleave. */
+static void vcpu_dump_with(struct vcpu *v, const char *head)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -243,7 +244,7 @@ static void vcpu_dump(struct vcpu *v)
 	vcpu_dump_seg(ds, sizeof(ds), "ds", &s.ds);
 	vcpu_dump_seg(ss, sizeof(ss), "ss", &s.ss);
 	fprintf(stderr,
-		"cove: vCPU %u registers:\n"
+		"%scove: vCPU %u registers:\n"
 		"  rip=%016llx rsp=%016llx rflags=%016llx\n"
 		"  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
 		"  rsi=%016llx rdi=%016llx rbp=%016llx\n"
@@ -251,7 +252,7 @@ static void vcpu_dump(struct vcpu *v)
 		"  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n"
 		"  %s\n  %s\n  %s\n"
 		"  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx efer=%016llx\n",
-		v->id, (unsigned long long)r.rip, (unsigned long long)r.rsp, (unsigned long long)r.rflags,
+		head, v->id, (unsigned long long)r.rip, (unsigned long long)r.rsp, (unsigned long long)r.rflags,
 		(unsigned long long)r.rax, (unsigned long long)r.rbx, (unsigned long long)r.rcx,
 		(unsigned long long)r.rdx, (unsigned long long)r.rsi, (unsigned long long)r.rdi,
 		(unsigned long long)r.rbp, (unsigned long long)r.r8, (unsigned long long)r.r9,
@@ -259,6 +260,11 @@ static void vcpu_dump(struct vcpu *v)
 		(unsigned long long)r.r13, (unsigned long long)r.r14, (unsigned long long)r.r15, cs, ds, ss,
 		(unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
 		(unsigned long long)s.cr4, (unsigned long long)s.efer);
+}
+
+static void vcpu_dump(struct vcpu *v)
+{
+	vcpu_dump_with(v, "");
 }
 
 /* The one place emulation failures go: cove's x86emu on this vCPU's state. */
@@ -299,6 +305,7 @@ static void vcpu_dump_on_request(struct vcpu *v)
 	struct vm *vm = v->vm;
 	unsigned req = atomic_load(&vm->dump_req);
 	uint64_t exits = 0;
+	char head[96];
 
 	atomic_store(&v->dumped, req);
 	for (unsigned i = 0; i < vm->ncpus; i++)
@@ -306,9 +313,9 @@ static void vcpu_dump_on_request(struct vcpu *v)
 			vcpu_kick(&vm->vcpus[i]);
 	for (unsigned r = 0; r < VM_STAT_EXITS; r++)
 		exits += v->exits[r];
-	fprintf(stderr, "cove: SIGQUIT: vCPU %u after %llu exits; the guest runs on\n", v->id,
-		(unsigned long long)exits);
-	vcpu_dump(v);
+	snprintf(head, sizeof(head), "cove: SIGQUIT: vCPU %u after %llu exits; the guest runs on\n", v->id,
+		 (unsigned long long)exits);
+	vcpu_dump_with(v, head);
 }
 
 static void vcpu_crash(struct vcpu *v, const char *fmt, const char *detail)

@@ -32,7 +32,7 @@ fi
 cpus=${CPUS:-2}
 mem=${MEM:-512M}
 mark_user=${MARK_USER:-cove-linux: userspace}
-cmdline="console=ttyS0 panic=-1 quiet loglevel=4 mitigations=off init_on_alloc=0 nowatchdog ${CMDLINE:-}"
+cmdline="console=ttyS0 panic=-1 quiet loglevel=4 mitigations=off init_on_alloc=0 nowatchdog cryptomgr.notests ${CMDLINE:-}"
 disk=$(mktemp /var/tmp/cove_bench_linux_XXXXXX.img)
 trap 'rm -f "$disk"' EXIT
 truncate -s 64M "$disk"
