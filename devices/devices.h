@@ -73,11 +73,21 @@ void uart_input(struct uart *u, const void *buf, size_t len);
 /* Bytes lost: transmit when the guest wrote THR with the FIFO full (it
  * ignored THRE) or out_fd failed, receive when the 4 KiB input ring behind
  * the FIFO was full. */
+/* Up to len bytes into the transmit FIFO at once, as that many THR
+ * writes (the console port's path); returns how many it took: fewer when
+ * the FIFO fills. */
+size_t uart_write_bytes(struct uart *u, const void *buf, size_t len);
 uint64_t uart_tx_dropped(struct uart *u);
 uint64_t uart_rx_dropped(struct uart *u);
 /* Ownership: every device below with an int or struct constructor is
  * adopted by the bus (bus_adopt) and freed by bus_free(); do not free it. */
 int debugexit_new(struct bus *b, const struct vm_events *ev);
+/* cove's console port (conport.c): a record's bytes out through u in one
+ * exit. */
+#define CONPORT_PORT 0x610
+#define CONPORT_MAX  4096 /* longest record */
+struct mem_map;
+int conport_new(struct bus *b, struct mem_map *m, struct uart *u);
 int i8042_new(struct bus *b, const struct vm_events *ev); /* also port 0x92 */
 int cmos_new(struct bus *b, uint64_t ram_below_4g, uint64_t ram_above_4g);
 int power_new(struct bus *b, const struct vm_events *ev);

@@ -415,6 +415,20 @@ static void uart_write(void *opaque, uint64_t off, const void *data, unsigned le
 
 static const struct bus_ops uart_ops = {uart_read, uart_write};
 
+size_t uart_write_bytes(struct uart *u, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t n = 0;
+
+	pthread_mutex_lock(&u->lock);
+	/* Only what fits: the rest would be an overrun. */
+	for (; n < len && (u->tx_count < UART_TX_RING || (u->mcr & UART_MCR_LOOP) || u->out_fd < 0); n++)
+		uart_transmit(u, p[n]);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
 void uart_input(struct uart *u, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

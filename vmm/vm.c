@@ -443,6 +443,9 @@ static int vm_devices(struct vm *vm)
 	what = "debug-exit";
 	if ((r = debugexit_new(vm->bus, &vm->ev)) < 0)
 		goto fail;
+	what = "console port";
+	if ((r = conport_new(vm->bus, &vm->mem, vm->uart)) < 0)
+		goto fail;
 	what = "i8042";
 	if ((r = i8042_new(vm->bus, &vm->ev)) < 0)
 		goto fail;

@@ -25,13 +25,47 @@ static uint64_t heap_next, heap_end;
  * without it two CPUs' lines can interleave mid-line. */
 static volatile int console_lock;
 
+/* cove's console port (FDT "cove,console"): a record's address in one
+ * 32-bit OUT sends the whole record; 0 when there is none (QEMU). RAM is
+ * identity-mapped, so the record's address is its physical address. */
+#define CONPORT_CHUNK 2048
+static uint16_t con_port;
+static struct {
+	uint32_t len;
+	char bytes[CONPORT_CHUNK];
+} con_rec __attribute__((aligned(8)));
+
+static void con_write(const char *p, size_t len)
+{
+	while (len) {
+		size_t n = len < CONPORT_CHUNK ? len : CONPORT_CHUNK;
+		uint32_t sent;
+
+		memcpy(con_rec.bytes, p, n);
+		con_rec.len = (uint32_t)n;
+		outl(con_port, (uint32_t)(uintptr_t)&con_rec);
+		sent = inl(con_port);
+		if (sent > n)
+			return; /* not cove's port after all */
+		while (!sent && n) {
+			rt_pause(); /* the transmit FIFO is full: let it drain */
+			outl(con_port, (uint32_t)(uintptr_t)&con_rec);
+			sent = inl(con_port);
+		}
+		p += sent;
+		len -= sent;
+	}
+}
+
 void rt_write(const void *buf, size_t len)
 {
 	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
 		rt_pause();
-	/* One string OUT: KVM hands the buffer (up to a page boundary) to the
-	 * VMM in one exit. */
-	__asm__ volatile("rep outsb" : "+S"(buf), "+c"(len) : "d"(uart_port) : "memory");
+	if (con_port)
+		con_write(buf, len);
+	else /* One string OUT: KVM hands over up to a page boundary at once,
+	      * or (where it emulates I/O instructions) a byte an exit. */
+		__asm__ volatile("rep outsb" : "+S"(buf), "+c"(len) : "d"(uart_port) : "memory");
 	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
 }
 
@@ -437,6 +471,8 @@ static void devices_init(void)
 		uart_port = (uint16_t)d.base;
 	if (!rt_fdt_device("cove,power", 0, &d) && d.pio)
 		power_port = (uint16_t)d.base;
+	if (!rt_fdt_device("cove,console", 0, &d) && d.pio)
+		con_port = (uint16_t)d.base;
 }
 
 /* Entered from entry.S by iretq, at CPL3 on the boot stack. */

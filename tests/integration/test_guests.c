@@ -164,6 +164,22 @@ Test(cove, hello_reports_cpus_memory_and_cmdline)
 
 /* More vCPUs than the guest runtime starts (RT_MAX_CPUS, 64): the built-in
  * hello still counts every one the FDT lists. */
+/* The runtime prints through cove's console port (FDT "cove,console"): a
+ * line is one exit, where the UART takes an exit per byte on hosts that
+ * emulate the guest's I/O instructions. */
+Test(cove, hello_prints_through_the_console_port_in_a_few_exits)
+{
+	const char *p;
+
+	RUN("--stats", "-a", "a fairly long command line to make the greeting longer than a few exits");
+	EXPECT_OUT("Hello from cove: 1 vCPU, 64 MiB, cmdline \"a fairly long command line");
+	EXPECT_STATUS(0);
+	p = strstr(r.err, "cove: stats: exit io");
+	cr_assert(p, "no io exit count: %s", r.err);
+	cr_assert_leq(strtoul(p + strlen("cove: stats: exit io"), NULL, 10), 8,
+		      "a 100-byte greeting took more than a few port exits: %s", r.err);
+}
+
 Test(cove, hello_counts_70_cpus_past_the_runtime_limit)
 {
 	RUN("--cpus", "70");
