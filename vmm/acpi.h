@@ -15,7 +15,7 @@
 /* The tables live in [ACPI_BASE_GPA, ACPI_BASE_GPA + ACPI_MAX_SIZE): the
  * 0xe0000 BIOS area, reserved in every memory map cove gives. */
 #define ACPI_BASE_GPA 0xe0000ULL
-#define ACPI_MAX_SIZE 0x20000ULL
+#define ACPI_MAX_SIZE 0x1f000ULL /* the last page holds the reset vector (boot.h) */
 
 struct acpi_config {
 	unsigned ncpus;

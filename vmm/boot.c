@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devices/devices.h"
 #include "vmm/fdt.h"
 #include "vmm/load_bzimage.h"
 #include "vmm/load_internal.h"
@@ -245,6 +246,16 @@ static int load_one_module(struct mem_map *m, const char *what, const char *path
 	/* Page aligned, as multiboot flag bit 0 asks and PVH guests expect. */
 	*next = (gpa + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	return 0;
+}
+
+int boot_install_reset_stub(struct mem_map *m)
+{
+	/* mov dx, POWER_RESET_PORT; mov al, POWER_RESET_VALUE; out dx, al;
+	 * 1: hlt; jmp 1b (16-bit code: the CPU is in real mode there). */
+	static const uint8_t stub[] = {0xba, POWER_RESET_PORT & 0xff, POWER_RESET_PORT >> 8,
+				       0xb0, POWER_RESET_VALUE, 0xee, 0xf4, 0xeb, 0xfd};
+
+	return mem_write(m, BOOT_RESET_VECTOR_GPA, stub, sizeof(stub));
 }
 
 int load_cmdline_append(struct mem_map *m, const char *extra, size_t max, const struct load_image *img, char *err,

@@ -50,6 +50,15 @@ struct boot_info {
  * long command line makes it larger than BOOT_FDT_MAX. */
 #define BOOT_FDT_MODULE_CMDLINE "cove-fdt"
 
+/* The x86 reset vector, F000:FFF0 (physical 0xffff0, the top of the BIOS
+ * area that every cove memory map reserves). Guests without firmware that
+ * reset by jumping there (Linux's last-resort BIOS reboot: on a
+ * hardware-reduced ACPI machine without EFI, Linux 6.x tries EFI and then
+ * that, before the ACPI reset register or the i8042) find a stub that asks
+ * cove's power device for the reset. */
+#define BOOT_RESET_VECTOR_GPA 0xffff0ULL
+int boot_install_reset_stub(struct mem_map *m);
+
 /* Loads the image cfg names (cfg->raw, cfg->kernel, or the built-in hello
  * when both are NULL) into m and fills info. Devices are on bus already, so
  * the FDT/ACPI describe them. Returns 0, or a negative errno with a

@@ -227,6 +227,9 @@ int load_bzimage(const struct vm_config *cfg, struct mem_map *m, struct bus *bus
 		return load_err(err, errlen, img, r, "ACPI tables do not fit");
 	wr64(bp + BP_ACPI_RSDP, rsdp);
 
+	r = boot_install_reset_stub(m);
+	if (r < 0)
+		return load_err(err, errlen, img, r, "no RAM for the reset vector");
 	r = write_long_mode_tables(m);
 	if (r < 0)
 		return load_err(err, errlen, img, r, "no RAM for the boot page tables");

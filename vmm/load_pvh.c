@@ -94,6 +94,7 @@ int load_pvh(const struct vm_config *cfg, struct mem_map *m, struct bus *bus, co
 	struct acpi_config acfg = {cfg->cpus ? cfg->cpus : 1, false};
 	if (acpi_install(m, bus, &acfg, &si.rsdp_paddr) < 0)
 		si.rsdp_paddr = 0;
+	boot_install_reset_stub(m); /* best effort too: below 1 MiB of RAM there is none */
 	si.memmap_paddr = LOAD_MEMMAP_GPA;
 	si.memmap_entries = nmap;
 	if (mem_write(m, LOAD_MODLIST_GPA, ml, (size_t)nmods * sizeof(ml[0])) < 0 ||

@@ -121,6 +121,11 @@ Test(bzimage, loads_kernel_zero_page_and_long_mode_entry)
 	uint64_t pdpt = r64(pml4) & ~0xfffULL;
 	const uint8_t *pdp = mem_gpa_to_hva(&mem, pdpt, 4096, false);
 	const uint8_t *pd3 = mem_gpa_to_hva(&mem, r64(pdp + 24) & ~0xfffULL, 4096, false);
+	/* The reset vector asks the power device for a reset (mov dx, 0x602;
+	 * mov al, 1; out dx, al; hlt; jmp $-1). */
+	static const uint8_t reset_stub[] = {0xba, 0x02, 0x06, 0xb0, 0x01, 0xee, 0xf4, 0xeb, 0xfd};
+	cr_assert_eq(memcmp(mem_gpa_to_hva(&mem, 0xffff0, sizeof(reset_stub), false), reset_stub, sizeof(reset_stub)),
+		     0, "no reset stub at F000:FFF0");
 	cr_assert_eq(r64(pd3 + 8 * 511) & ~0xfffULL, 0xffe00000ULL, "last 2 MiB page below 4 GiB");
 	cr_assert(r64(pd3 + 8 * 511) & 0x80, "PS bit");
 	free(k);
