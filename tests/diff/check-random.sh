@@ -4,4 +4,4 @@
 # state set through KVM_SET_FPU for the native run, so a CI check over SSE
 # would fail on the reference, not on x86emu. test_x86emu_sse/simd compare
 # SSE against the host CPU directly; x86diff --families ...,sse by hand.
-exec @X86DIFF@ --count 30000 --families alu,incdec,shift,shxd,muldiv,bit,bsf,setcc,cmov,bswap,xchg,cmpxchg,lea,mov,movx,stack,string,bcd,conv,flags,jcc --out "${TMPDIR:-/tmp}/x86diff-random.txt"
+exec @X86DIFF@ --count 30000 --families alu,incdec,shift,shxd,muldiv,bit,bsf,setcc,cmov,bswap,xchg,cmpxchg,lea,mov,movx,stack,string,bcd,conv,flags,jcc,call,enter,pusha,xlat,far,int,sreg,sys --out "${TMPDIR:-/tmp}/x86diff-random.txt"

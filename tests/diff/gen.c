@@ -15,12 +15,18 @@
 enum {
 	FAM_ALU, FAM_INCDEC, FAM_SHIFT, FAM_SHXD, FAM_MULDIV, FAM_BIT, FAM_BSF, FAM_SETCC,
 	FAM_CMOV, FAM_BSWAP, FAM_XCHG, FAM_CMPXCHG, FAM_LEA, FAM_MOV, FAM_MOVX, FAM_STACK,
-	FAM_STRING, FAM_BCD, FAM_CONV, FAM_FLAGS, FAM_JCC, FAM_SSE, FAM_NR
+	FAM_STRING, FAM_BCD, FAM_CONV, FAM_FLAGS, FAM_JCC, FAM_SSE, FAM_CALL, FAM_ENTER,
+	FAM_PUSHA, FAM_XLAT, FAM_FAR, FAM_INT, FAM_SREG, FAM_SYS, FAM_NR
 };
+/* Families that exist only in real mode here (invalid in 64-bit mode, or
+ * they change CS, SS or the segment registers 64-bit code relies on). */
+#define FAM_REAL_ONLY (1ull << FAM_BCD | 1ull << FAM_PUSHA | 1ull << FAM_FAR | \
+		       1ull << FAM_INT | 1ull << FAM_SREG | 1ull << FAM_SYS)
 static const char *const fam_names[FAM_NR] = {
 	"alu", "incdec", "shift", "shxd", "muldiv", "bit", "bsf", "setcc",
 	"cmov", "bswap", "xchg", "cmpxchg", "lea", "mov", "movx", "stack",
-	"string", "bcd", "conv", "flags", "jcc", "sse",
+	"string", "bcd", "conv", "flags", "jcc", "sse", "call", "enter",
+	"pusha", "xlat", "far", "int", "sreg", "sys",
 };
 
 uint64_t xd_rand(struct xd_rng *g)
@@ -58,7 +64,7 @@ uint64_t xd_family_mask(const char *names)
 const char *xd_family_list(void)
 {
 	return "alu,incdec,shift,shxd,muldiv,bit,bsf,setcc,cmov,bswap,xchg,cmpxchg,lea,mov,"
-	       "movx,stack,string,bcd,conv,flags,jcc,sse";
+	       "movx,stack,string,bcd,conv,flags,jcc,sse,call,enter,pusha,xlat,far,int,sreg,sys";
 }
 
 #define MAX_CHUNKS 256
@@ -1212,11 +1218,474 @@ static void gen_sse(struct gen *g)
 	ib_emit(g);
 }
 
+/* ---- control transfers and segments ---- */
+
+/* jmp rel8 over the code emitted until jmp_over_end. */
+static size_t jmp_over_begin(struct gen *g)
+{
+	put(g, 0xeb);
+	put(g, 0);
+	return g->s->len;
+}
+
+static void jmp_over_end(struct gen *g, size_t from)
+{
+	g->s->code[from - 1] = (uint8_t)(g->s->len - from);
+}
+
+/* Code that must not run: a wrong jump target changes AX. */
+static void dead_code(struct gen *g)
+{
+	for (unsigned i = rnd(g->r, 3); i-- > 0;)
+		put(g, 0x40); /* inc ax (real mode; REX in 64-bit mode, then the next one) */
+	if (g->m64)
+		put(g, 0x90);
+}
+
+/* The address code offset off is called or jumped to at. */
+static uint64_t code_addr(struct gen *g, size_t off) { return g->m64 ? XD_CODE + off : off; }
+
+/* Stores register r (size bytes) to a data location and leaves the ModRM
+ * fields pointing there, so the next instruction can use the same operand. */
+static void store_then(struct gen *g, unsigned r, unsigned size)
+{
+	ib_start(g);
+	g->avoid = 1u << r;
+	if (size == 8)
+		g->rexw = true;
+	else if (size == 4)
+		ib_pfx(g, 0x66);
+	ib_op(g, 0x89);
+	mem_operand(g, size, 1);
+	g->regf = r & 7;
+	if (r >= 8)
+		g->rex |= 4;
+	ib_emit(g);
+	g->rex &= (uint8_t)~4u;
+	g->rexw = false;
+	g->nop = 0;
+	unsigned j = 0; /* keep the segment and address size prefixes only */
+	for (unsigned i = 0; i < g->npfx; i++)
+		if (g->pfx[i] != 0x66)
+			g->pfx[j++] = g->pfx[i];
+	g->npfx = j;
+}
+
+/* Pushes n words of w bytes (ret imm16 drops them again). */
+static void push_words(struct gen *g, unsigned n, unsigned w)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if ((w == 4 && !g->m64) || (w == 2 && g->m64))
+			put(g, 0x66);
+		put(g, 0x6a), put(g, (uint8_t)rnd(g->r, 256));
+	}
+}
+
+/* Near call and ret: a subroutine that is jumped over, then called through
+ * rel, a register or memory; `ret imm16` drops words pushed before the
+ * call. Real mode sometimes with o32 on both (4-byte return address). */
+static void gen_call(struct gen *g)
+{
+	bool o32 = !g->m64 && rnd(g->r, 4) == 0;
+	unsigned w = g->m64 ? 8 : o32 ? 4 : 2, form = rnd(g->r, 3);
+	unsigned drop = rnd(g->r, 2) ? 0 : 1 + rnd(g->r, 3);
+	if (g->sp < -0x600)
+		return;
+	size_t j = jmp_over_begin(g);
+	size_t sub = g->s->len;
+	if (rnd(g->r, 2))
+		set_reg(g, pick_reg(g), rand_value(g)); /* a body: runs once, by the call */
+	if (o32)
+		put(g, 0x66);
+	if (drop)
+		put(g, 0xc2), putn(g, drop * w, 2);
+	else
+		put(g, 0xc3);
+	jmp_over_end(g, j);
+	push_words(g, drop, w);
+	uint64_t target = code_addr(g, sub);
+	if (form == 0) {
+		if (o32)
+			put(g, 0x66);
+		put(g, 0xe8);
+		unsigned dsz = g->m64 || o32 ? 4 : 2;
+		putn(g, (uint64_t)((int64_t)sub - (int64_t)(g->s->len + dsz)), dsz);
+		return;
+	}
+	unsigned r = pick_reg(g);
+	set_reg(g, r, target);
+	if (form == 1) {
+		if (o32)
+			put(g, 0x66);
+		if (r >= 8)
+			put(g, 0x41);
+		put(g, 0xff), put(g, (uint8_t)(0xd0 | (r & 7)));
+		return;
+	}
+	g->sp -= (int)(drop * w); /* a [rsp] operand sees the pushed words */
+	store_then(g, r, w);
+	g->sp += (int)(drop * w);
+	if (o32)
+		ib_pfx(g, 0x66);
+	ib_op(g, 0xff);
+	g->regf = 2;
+	ib_emit(g);
+}
+
+/* enter size, level then leave: a frame built and torn down; levels above
+ * 1 copy frame pointers from below the old BP, which points at data. */
+static void gen_enter(struct gen *g)
+{
+	/* 64-bit: sometimes a 16-bit frame. Real mode has no o32 form here:
+	 * this host's KVM runs real-mode enter in its emulator, which pushes
+	 * (E)BP with the stack size instead of the operand size. */
+	bool o = g->m64 && rnd(g->r, 4) == 0;
+	unsigned w = g->m64 ? (o ? 2 : 8) : (o ? 4 : 2);
+	unsigned size = rnd(g->r, 4) == 0 ? rnd(g->r, 0x100) : rnd(g->r, 4) * w;
+	unsigned level = rnd(g->r, 8) == 0 ? rnd(g->r, 256) : rnd(g->r, 4);
+	if (g->sp < -0x600)
+		return;
+	if ((level & 31) > 1 || (g->m64 && o))
+		set_reg(g, 5, (XD_DATA + 0x200 + rnd(g->r, 0xc00)) & ~(uint64_t)(w - 1));
+	else
+		need_reg(g, 5);
+	if (o)
+		put(g, 0x66);
+	put(g, 0xc8), putn(g, size, 2), put(g, (uint8_t)level);
+	if (o)
+		put(g, 0x66);
+	put(g, 0xc9);
+}
+
+/* pusha/popa (real mode; 60/61 are invalid in 64-bit mode): a pair around
+ * clobbered registers, or one alone. */
+static void gen_pusha(struct gen *g)
+{
+	bool o = rnd(g->r, 3) == 0;
+	unsigned w = o ? 4 : 2, k = rnd(g->r, 3);
+	if (k && (g->cond || g->sp < -0x500 || (k == 2 && g->sp > -8 * (int)w)))
+		k = 0;
+	if (k != 2) {
+		need_all_regs(g); /* their values go to memory */
+		if (o)
+			put(g, 0x66);
+		put(g, 0x60);
+		g->sp -= (int)(k ? 8 * w : 0);
+		if (k)
+			return;
+		for (unsigned i = rnd(g->r, 3); i-- > 0;)
+			set_reg(g, pick_reg(g), rand_value(g));
+	} else {
+		g->sp += (int)(8 * w);
+	}
+	if (o)
+		put(g, 0x66);
+	put(g, 0x61);
+	if (o || k == 0)
+		g->rpoison &= ~0xefu; /* every register but SP from the stack */
+}
+
+/* xlat: AL = [seg:(E/R)BX + AL]. */
+static void gen_xlat(struct gen *g)
+{
+	bool a32 = rnd(g->r, 4) == 0;
+	uint64_t bx = XD_DATA + rnd(g->r, 0x1000 - 256);
+	need_reg(g, 0);
+	addr_set(g, 3, bx, a32 || g->m64);
+	if (rnd(g->r, 4) == 0) {
+		static const uint8_t segs[] = {0x26, 0x36, 0x3e, 0x64, 0x65};
+		put(g, segs[rnd(g->r, 5)]);
+	}
+	if (a32)
+		put(g, 0x67);
+	if (g->m64 && rnd(g->r, 4) == 0)
+		put(g, 0x48);
+	put(g, 0xd7);
+}
+
+/* Zeroes the 4 bytes below SP: an o32 push of a segment register may
+ * write only its low 16 bits of the slot (SDM: PUSH). */
+static void zero_below_sp(struct gen *g)
+{
+	put(g, 0x66), put(g, 0x6a), put(g, 0);                     /* push dword 0 */
+	put(g, 0x67), put(g, 0x66), put(g, 0x8d), put(g, 0x64), put(g, 0x24), put(g, 4); /* lea esp,[esp+4] */
+}
+
+/* Real mode far call, far ret and far jmp, all into CS = XD_REAL_CS. */
+static void gen_far(struct gen *g)
+{
+	unsigned form = rnd(g->r, 5);
+	bool o32 = form <= 2 && rnd(g->r, 4) == 0 && form != 1;
+	unsigned w = o32 ? 4 : 2;
+	if (g->sp < -0x600)
+		return;
+	if (form <= 1) { /* call far ptr16:16 / m16:16 to a retf (imm16) */
+		unsigned drop = rnd(g->r, 2) ? 0 : 1 + rnd(g->r, 3);
+		size_t j = jmp_over_begin(g);
+		size_t sub = g->s->len;
+		if (rnd(g->r, 2))
+			set_reg(g, pick_reg(g), rand_value(g));
+		if (o32)
+			put(g, 0x66);
+		if (drop)
+			put(g, 0xca), putn(g, drop * w, 2);
+		else
+			put(g, 0xcb);
+		jmp_over_end(g, j);
+		push_words(g, drop, w);
+		if (o32)
+			zero_below_sp(g);
+		if (form == 0) {
+			if (o32)
+				put(g, 0x66);
+			put(g, 0x9a), putn(g, sub, w), putn(g, XD_REAL_CS, 2);
+			return;
+		}
+		unsigned r = pick_reg(g);
+		set_reg(g, r, sub | (uint64_t)XD_REAL_CS << 16);
+		store_then(g, r, 4);
+		ib_op(g, 0xff);
+		g->regf = 3;
+		ib_emit(g);
+		return;
+	}
+	if (form == 2 || form == 3) { /* jmp far ptr16:16 / m16:16, forward */
+		size_t at = 0;
+		unsigned r = 0;
+		if (form == 2) {
+			if (o32)
+				put(g, 0x66);
+			put(g, 0xea);
+			at = g->s->len;
+			putn(g, 0, w), putn(g, XD_REAL_CS, 2);
+		} else {
+			/* the target is known once the jump is emitted: set it after */
+			r = pick_reg(g);
+			set_reg(g, r, 0);
+			at = g->s->len - 4;
+			store_then(g, r, 4);
+			ib_op(g, 0xff);
+			g->regf = 5;
+			ib_emit(g);
+		}
+		dead_code(g);
+		uint64_t t = g->s->len;
+		if (form == 3)
+			t |= (uint64_t)XD_REAL_CS << 16;
+		for (unsigned b = 0; b < (form == 2 ? w : 4); b++)
+			g->s->code[at + b] = (uint8_t)(t >> (8 * b));
+		return;
+	}
+	/* retf as a jump: push cs, push a forward offset, retf */
+	put(g, 0x0e);
+	put(g, 0x68);
+	size_t at = g->s->len;
+	putn(g, 0, 2);
+	put(g, 0xcb);
+	dead_code(g);
+	g->s->code[at] = (uint8_t)g->s->len, g->s->code[at + 1] = (uint8_t)(g->s->len >> 8);
+}
+
+/* Real mode int n into the handlers of the layout, and iret as a jump
+ * with a pushed flags image (the flags are then the popped ones). */
+static void gen_int(struct gen *g)
+{
+	if (g->sp < -0x600)
+		return;
+	if (rnd(g->r, 3)) {
+		unsigned h = rnd(g->r, XD_INT_NR);
+		need_flags(g, XD_ARITH); /* the image goes to the stack */
+		if (h == 1)
+			need_reg(g, 0);
+		/* no o32 form: the real-mode frame is 16-bit either way, but this
+		 * host's KVM takes `66 cd n` elsewhere (odd SP, #GP, runs that do
+		 * not repeat themselves): no reference to compare with */
+		put(g, 0xcd), put(g, (uint8_t)(XD_INT_VEC + h));
+		if (h == 2 || h == 3)
+			flags_result(g, XD_CF, 0);
+		return;
+	}
+	bool o32 = rnd(g->r, 4) == 0;
+	uint32_t fl = 2 | ((uint32_t)xd_rand(g->r) & (XD_ARITH | XD_DF));
+	if (rnd(g->r, 4) == 0)
+		fl |= (uint32_t)xd_rand(g->r) & 0x7000; /* IOPL, NT */
+	if (o32 && rnd(g->r, 2))
+		fl |= (uint32_t)xd_rand(g->r) & 0x240000; /* AC, ID */
+	if (o32) {
+		put(g, 0x66), put(g, 0x68), putn(g, fl, 4);
+		put(g, 0x66), put(g, 0x68), putn(g, XD_REAL_CS, 4);
+		put(g, 0x66), put(g, 0x68);
+	} else {
+		put(g, 0x68), putn(g, fl, 2);
+		put(g, 0x0e);
+		put(g, 0x68);
+	}
+	size_t at = g->s->len;
+	putn(g, 0, o32 ? 4 : 2);
+	if (o32)
+		put(g, 0x66);
+	put(g, 0xcf);
+	dead_code(g);
+	g->s->code[at] = (uint8_t)g->s->len, g->s->code[at + 1] = (uint8_t)(g->s->len >> 8);
+	flags_result(g, XD_ARITH, 0);
+}
+
+/* A segment override prefix for sreg encoding s (es cs ss ds fs gs). */
+static const uint8_t seg_prefix[6] = {0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65};
+
+/* Real mode segment loads: mov sreg, push/pop sreg, lds/les/lfs/lgs/lss.
+ * The loaded value is used for an access when it reaches the data, read
+ * back into a register, and the register set to 0 again: the rest of the
+ * sequence (and the next one, on the KVM side) assumes bases of 0. */
+static void gen_sreg(struct gen *g)
+{
+	static const uint8_t loadable[] = {0, 2, 3, 4, 5};
+	unsigned sr = loadable[rnd(g->r, 5)], form = rnd(g->r, 5), rr;
+	uint16_t v = rnd(g->r, 2) ? (uint16_t)rnd(g->r, 0x8f0) : (uint16_t)xd_rand(g->r);
+	bool known = true; /* v is the loaded value */
+	if (g->sp < -0x600)
+		return;
+	switch (form) {
+	case 0: { /* mov sreg, r16 (sometimes mov cs, r16: #UD) */
+		unsigned r = pick_reg(g);
+		addr_set(g, r, v, false);
+		if (rnd(g->r, 64) == 0)
+			sr = 1;
+		put(g, 0x8e), put(g, (uint8_t)(0xc0 | sr << 3 | r));
+		break;
+	}
+	case 1: { /* mov sreg, m16 */
+		unsigned r = pick_reg(g);
+		addr_set(g, r, v, false);
+		store_then(g, r, 2);
+		ib_op(g, 0x8e);
+		g->regf = (uint8_t)sr;
+		ib_emit(g);
+		break;
+	}
+	case 2: { /* push v; pop sreg */
+		bool o = rnd(g->r, 4) == 0;
+		if (o)
+			put(g, 0x66), put(g, 0x68), putn(g, v | (uint32_t)xd_rand(g->r) << 16, 4), put(g, 0x66);
+		else
+			put(g, 0x68), putn(g, v, 2);
+		static const uint8_t pop[6][2] = {{0x07}, {0}, {0x17}, {0x1f}, {0x0f, 0xa1}, {0x0f, 0xa9}};
+		put(g, pop[sr][0]);
+		if (pop[sr][1])
+			put(g, pop[sr][1]);
+		break;
+	}
+	case 3: { /* lds/les/lfs/lgs/lss r, m16:16 (o32: m16:32, as found) */
+		bool o = sr != 2 && rnd(g->r, 4) == 0;
+		unsigned r = sr == 2 ? 4 : pick_reg(g);
+		uint64_t off = sr == 2 ? (uint64_t)(XD_STACK_TOP + g->sp) : rnd(g->r, 0x10000);
+		if (o || (sr != 2 && rnd(g->r, 4) == 0)) {
+			known = false; /* whatever the scratch data holds */
+			ib_start(g);
+			if (o)
+				ib_pfx(g, 0x66);
+			mem_operand(g, o ? 6 : 4, 1);
+		} else {
+			unsigned t = pick_reg(g);
+			set_reg(g, t, off | (uint64_t)v << 16);
+			store_then(g, t, 4);
+		}
+		if (sr == 0 || sr == 3)
+			ib_op(g, sr ? 0xc5 : 0xc4);
+		else
+			ib_op(g, 0x0f), ib_op(g, sr == 2 ? 0xb2 : sr == 4 ? 0xb4 : 0xb5);
+		g->regf = (uint8_t)r;
+		ib_emit(g);
+		if (o)
+			g->rpoison &= ~(1u << r);
+		break;
+	}
+	default: { /* mov r/m, sreg; push sreg; pop r: reads only */
+		unsigned s = rnd(g->r, 6);
+		if (rnd(g->r, 2)) {
+			static const uint8_t push[6][2] = {{0x06}, {0x0e}, {0x16}, {0x1e}, {0x0f, 0xa0}, {0x0f, 0xa8}};
+			unsigned r = pick_reg(g);
+			bool o = rnd(g->r, 4) == 0;
+			if (o)
+				zero_below_sp(g), put(g, 0x66);
+			put(g, push[s][0]);
+			if (push[s][1])
+				put(g, push[s][1]);
+			if (o)
+				put(g, 0x66), g->rpoison &= ~(1u << r);
+			else
+				need_reg(g, r);
+			put(g, (uint8_t)(0x58 + r));
+			return;
+		}
+		ib_start(g);
+		bool o = rnd(g->r, 4) == 0;
+		ib_op(g, 0x8c);
+		if (o) { /* mov r32, sreg: zero-extended */
+			ib_pfx(g, 0x66);
+			unsigned r = pick_reg(g);
+			set_rm_reg(g, r);
+			g->rpoison &= ~(1u << r);
+		} else {
+			rm_operand(g, 2, true, true, &rr);
+		}
+		g->regf = (uint8_t)s;
+		ib_emit(g);
+		return;
+	}
+	}
+	if (sr == 1)
+		return; /* #UD */
+	if (known && v <= 0x8f0 && rnd(g->r, 2)) { /* o32 mov r32, sreg:[disp16] */
+		unsigned r = pick_reg(g);
+		uint64_t t = XD_DATA + 64 + rnd(g->r, 0x1000 - 128);
+		put(g, seg_prefix[sr]), put(g, 0x66), put(g, 0x8b), put(g, (uint8_t)(6 | r << 3));
+		putn(g, t - (uint64_t)v * 16, 2);
+		g->rpoison &= ~(1u << r);
+	}
+	unsigned r = pick_reg(g);
+	need_reg(g, r);
+	put(g, 0x8c), put(g, (uint8_t)(0xc0 | sr << 3 | r)); /* mov r16, sreg */
+	if (sr != 2 && rnd(g->r, 2)) {
+		put(g, 0x6a), put(g, 0);
+		static const uint8_t pop[6][2] = {{0x07}, {0}, {0}, {0x1f}, {0x0f, 0xa1}, {0x0f, 0xa9}};
+		put(g, pop[sr][0]);
+		if (pop[sr][1])
+			put(g, pop[sr][1]);
+		return;
+	}
+	unsigned z = pick_reg(g);
+	put(g, (uint8_t)(0xb8 + z)), putn(g, 0, 2); /* mov z16, 0 */
+	put(g, 0x8e), put(g, (uint8_t)(0xc0 | sr << 3 | z));
+}
+
+/* Real mode smsw, sgdt, sidt: CR0's low word, GDTR and IDTR into a
+ * register or memory. */
+static void gen_sys(struct gen *g)
+{
+	unsigned k = rnd(g->r, 3), rr;
+	ib_start(g);
+	if (rnd(g->r, 4) == 0)
+		ib_pfx(g, 0x66);
+	ib_op(g, 0x0f), ib_op(g, 0x01);
+	if (k == 2 && rnd(g->r, 2)) { /* smsw r */
+		unsigned r = pick_reg(g);
+		need_reg(g, r);
+		set_rm_reg(g, r);
+		(void)rr;
+	} else {
+		mem_operand(g, k == 2 ? 2 : 6, 1);
+	}
+	g->regf = (uint8_t)(k == 2 ? 4 : k);
+	ib_emit(g);
+}
+
 typedef void (*gen_fn)(struct gen *g);
 static const gen_fn fam_fn[FAM_NR] = {
 	gen_alu, gen_incdec, gen_shift, gen_shxd, gen_muldiv, gen_bit, gen_bsf, gen_setcc,
 	gen_cmov, gen_bswap, gen_xchg, gen_cmpxchg, gen_lea, gen_mov, gen_movx, gen_stack,
-	gen_string, gen_bcd, gen_conv, gen_flags, gen_jcc, gen_sse,
+	gen_string, gen_bcd, gen_conv, gen_flags, gen_jcc, gen_sse, gen_call, gen_enter,
+	gen_pusha, gen_xlat, gen_far, gen_int, gen_sreg, gen_sys,
 };
 
 static void chunk_begin(struct gen *g, bool last)
@@ -1255,7 +1724,7 @@ void xd_gen(struct xd_rng *r, enum xd_mode mode, unsigned maxinsns, uint64_t fam
 	if (!g->m64)
 		fam &= ~(1ull << FAM_SSE); /* real mode: CR4.OSFXSR is clear */
 	else
-		fam &= ~(1ull << FAM_BCD); /* invalid in 64-bit mode */
+		fam &= ~FAM_REAL_ONLY;
 	fam &= (1ull << FAM_NR) - 1;
 	if (!fam)
 		fam = 1;

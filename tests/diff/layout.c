@@ -40,6 +40,24 @@ void xd_layout_build(uint8_t *mem, size_t size)
 		p[0] = 0xe6, p[1] = (uint8_t)(XD_PORT_EXC + v), p[2] = 0xf4, p[3] = 0xf4;
 	}
 
+	/* Real mode: handlers that return with iret, for int n in sequences:
+	 * plain; inc ax; set CF in the flags image; clear it; ax = flags at
+	 * entry; a nested int. */
+	static const uint8_t handlers[XD_INT_NR][16] = {
+		{0xcf},
+		{0x40, 0xcf},
+		{0x55, 0x89, 0xe5, 0x83, 0x4e, 0x06, 0x01, 0x5d, 0xcf},
+		{0x55, 0x89, 0xe5, 0x80, 0x66, 0x06, 0xfe, 0x5d, 0xcf},
+		{0x9c, 0x58, 0xcf},
+		{0xcd, XD_INT_VEC, 0xcf},
+	};
+	for (unsigned i = 0; i < XD_INT_NR; i++) {
+		unsigned h = XD_INT_HANDLERS + 16 * i, v = XD_INT_VEC + i;
+		memcpy(mem + h, handlers[i], sizeof(handlers[i]));
+		mem[XD_IVT + 4 * v] = h & 0xff;
+		mem[XD_IVT + 4 * v + 1] = h >> 8;
+	}
+
 	/* GDT: null, kernel code 64, kernel data, user data, user code 64, TSS. */
 	uint8_t *gdt = mem + XD_GDT;
 	put64(gdt + 0x08, gdt_seg(0xb, 0, true, false));

@@ -8,6 +8,7 @@
  * Guest physical layout (shared by both sides, all below 64 KiB so real mode
  * reaches it with segment bases of 0):
  *   0x0000 IVT             0x0500 real-mode exception stubs
+ *   0x0580 real-mode handlers for `int 0x40`..`int 0x45` (16 bytes each)
  *   0x0800 64-bit stubs    0x1000 GDT   0x1800 TSS   0x2000 IDT
  *   0x3000 PML4  0x4000 PDPT  0x5000 PD (identity, 2 MiB pages, user)
  *   0x6000-0x7000 CPL0 stack for exceptions (TSS.RSP0 = 0x7000)
@@ -29,6 +30,9 @@
 #define XD_MEM_SIZE 0x200000u
 #define XD_IVT 0x0000u
 #define XD_STUB_REAL 0x0500u
+#define XD_INT_HANDLERS 0x0580u
+#define XD_INT_VEC 0x40u /* first vector with a handler that returns */
+#define XD_INT_NR 6u
 #define XD_STUB_64 0x0800u
 #define XD_GDT 0x1000u
 #define XD_TSS 0x1800u
