@@ -295,3 +295,160 @@ Test(x86emu_system, lmsw_from_a_register_changes_cr0_and_no_register)
 	cr_assert_eq(f->set_gpr_calls, 0, "no register written back");
 	fake_free(f);
 }
+
+Test(x86emu_system, clts_clears_cr0_ts_only_and_is_gp_at_cpl3)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x0f, 0x06};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	f->cr[X86EMU_CR0] = 0x6000001e; /* CD NW ET TS EM MP */
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->cr[X86EMU_CR0], 0x60000016, "only TS cleared: %#lx", (unsigned long)f->cr[X86EMU_CR0]);
+	fake_long64(f, 0x20000, code, sizeof(code));
+	f->cr[X86EMU_CR0] |= 8;
+	f->seg[X86EMU_CS].selector = 0x1b;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	cr_assert(f->cr[X86EMU_CR0] & 8, "TS still set");
+	fake_free(f);
+}
+
+Test(x86emu_system, mov_to_and_from_debug_registers)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {
+		0x0f, 0x23, 0xc0,       /* mov dr0, rax */
+		0x0f, 0x21, 0xc3,       /* mov rbx, dr0 */
+		0x0f, 0x21, 0xe1,       /* mov rcx, dr4: dr6 while CR4.DE is clear */
+		0x0f, 0x23, 0xfa,       /* mov dr7, rdx */
+		0x0f, 0x21, 0xe6,       /* mov rsi, dr4 (CR4.DE set below: #UD) */
+	};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	f->dr[6] = 0xffff0ff1;
+	f->gpr[X86EMU_RAX] = 0x123456789a, f->gpr[X86EMU_RDX] = 0x401;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 4), X86EMU_OK);
+	cr_assert_eq(f->dr[0], 0x123456789a, "DR0 written back");
+	cr_assert_eq(f->gpr[X86EMU_RBX], 0x123456789a);
+	cr_assert_eq(f->gpr[X86EMU_RCX], 0xffff0ff1, "DR4 aliases DR6");
+	cr_assert_eq(f->dr[7], 0x401);
+	f->cr[X86EMU_CR4] |= 1u << 3;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_UD, "DR4 with CR4.DE");
+	/* DR7 bits 63:32 are reserved: #GP */
+	f->rip = 0x20009;
+	f->gpr[X86EMU_RDX] = 1ull << 32;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	cr_assert_eq(f->dr[7], 0x401);
+	/* CPL3 */
+	f->rip = 0x20003;
+	f->seg[X86EMU_CS].selector = 0x1b;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP, "mov from DR at CPL3");
+	fake_free(f);
+}
+
+Test(x86emu_system, smsw_stores_the_low_cr0_word_and_lmsw_cannot_clear_pe)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {
+		0x0f, 0x01, 0xe0,             /* smsw ax */
+		0x0f, 0x01, 0x26, 0x00, 0x05, /* smsw [0x500] */
+		0x0f, 0x01, 0x36, 0x02, 0x05, /* lmsw [0x502] */
+	};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	f->cr[X86EMU_CR0] = 0x6005003b; /* ... NE ET TS EM MP */
+	f->gpr[X86EMU_RAX] = 0xaaaaaaaa;
+	*(u32u *)(f->ram + 0x500) = 0x0001ffff; /* lmsw source at 0x502: PE only */
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0xaaaa003b, "smsw r16 writes 16 bits");
+	cr_assert_eq(*(u16u *)(f->ram + 0x500), 0x003b);
+	cr_assert_eq(*(u16u *)(f->ram + 0x502), 0x0001, "smsw m16 writes two bytes");
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->cr[X86EMU_CR0], 0x60050031, "lmsw loads PE MP EM TS only: %#lx",
+		     (unsigned long)f->cr[X86EMU_CR0]);
+	/* in protected mode, lmsw 0 leaves PE set */
+	static const uint8_t clr[] = {0x0f, 0x01, 0xf0}; /* lmsw ax */
+	fake_prot32(f, 0x2000, clr, sizeof(clr));
+	f->cr[X86EMU_CR0] = 0x1f;
+	f->gpr[X86EMU_RAX] = 0;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->cr[X86EMU_CR0], 0x11, "MP EM TS cleared, PE kept");
+	fake_free(f);
+}
+
+Test(x86emu_system, pusha_popa_restore_every_register_but_sp)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x60, 0x61, 0x66, 0x60, 0x66, 0x61};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	for (unsigned r = 0; r < 8; r++)
+		f->gpr[r] = 0x11110000u * (r + 1) + r;
+	f->gpr[X86EMU_RSP] = 0x8000;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x7ff0);
+	cr_assert_eq(*(u16u *)(f->ram + 0x7ffe), 0, "AX first");
+	cr_assert_eq(*(u16u *)(f->ram + 0x7ff6), 0x8000, "the SP from before pusha");
+	cr_assert_eq(*(u16u *)(f->ram + 0x7ff0), 7, "DI last");
+	/* popa: new values, and the SP slot is skipped */
+	for (unsigned r = 0; r < 8; r++)
+		*(u16u *)(f->ram + 0x7ffe - 2 * r) = (uint16_t)(0x100 + r);
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	for (unsigned r = 0; r < 8; r++)
+		if (r != X86EMU_RSP)
+			cr_assert_eq(f->gpr[r], (0x11110000u * (r + 1)) | (0x100 + r), "reg %u: %#lx", r,
+				     (unsigned long)f->gpr[r]);
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x8000, "SP from the increment, not the slot");
+	/* o32: 32 bytes, whole registers */
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x7fe0);
+	cr_assert_eq(*(u32u *)(f->ram + 0x7ffc), 0x11110100u);
+	for (unsigned r = 0; r < 8; r++)
+		*(u32u *)(f->ram + 0x7ffc - 4 * r) = 0xabc00000u + r;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0xabc00000u);
+	cr_assert_eq(f->gpr[X86EMU_RDI], 0xabc00007u);
+	cr_assert_eq(f->gpr[X86EMU_RSP], 0x8000);
+	/* 64-bit mode: 60 and 61 are invalid */
+	fake_long64(f, 0x20000, code, 1);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_UD);
+	fake_free(f);
+}
+
+Test(x86emu_system, xlat_adds_al_to_bx_in_the_data_segment)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0xd7, 0x26, 0xd7, 0x67, 0xd7};
+	fake_real(f, 0, 0x1000, code, sizeof(code));
+	f->seg[X86EMU_DS] = fake_seg(0x100, 0x1000, 0xffff, 3, 0, 0);
+	f->seg[X86EMU_ES] = fake_seg(0x200, 0x2000, 0xffff, 3, 0, 0);
+	f->gpr[X86EMU_RAX] = 0x12345603, f->gpr[X86EMU_RBX] = 0x10000500;
+	f->ram[0x1503] = 0x40, f->ram[0x2540] = 0x07;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x12345640, "AL = DS:[BX+AL], the rest kept");
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX] & 0xff, 0x07, "ES override");
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP, "67: EBX beyond the 64K limit");
+	static const uint8_t c64[] = {0x48, 0xd7};
+	fake_long64(f, 0x20000, c64, sizeof(c64));
+	f->gpr[X86EMU_RBX] = 0x40000, f->gpr[X86EMU_RAX] = 0xff;
+	f->ram[0x400ff] = 0x5a;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x5a, "AL unsigned: RBX + 255");
+	fake_free(f);
+}
