@@ -690,6 +690,8 @@ int ex_movsx(struct x86emu *e, struct x86emu_insn *in)
 
 int ex_movsxd(struct x86emu *e, struct x86emu_insn *in)
 {
+	if (e->mode == X86EMU_MODE_REAL || e->mode == X86EMU_MODE_VM86)
+		return RAISE_UD(e); /* arpl: protected mode only */
 	if (e->mode != X86EMU_MODE_LONG64)
 		return emu_unhandled(e, "arpl is not emulated");
 	in->dst.val = in->dst.size == 8 ? sext(in->src.val, 4) : in->src.val;

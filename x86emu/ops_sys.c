@@ -403,3 +403,12 @@ int ex_ud(struct x86emu *e, struct x86emu_insn *in)
 	(void)in;
 	return RAISE_UD(e);
 }
+
+/* lar, lsl: protected mode only (#UD in real and virtual-8086 mode); not
+ * emulated there. */
+int ex_lar_lsl(struct x86emu *e, struct x86emu_insn *in)
+{
+	if (e->mode == X86EMU_MODE_REAL || e->mode == X86EMU_MODE_VM86)
+		return RAISE_UD(e);
+	return emu_unhandled(e, in->d->aux ? "lsl is not emulated" : "lar is not emulated");
+}

@@ -66,12 +66,12 @@ static const struct opdesc grp3[8] = {
 static const struct opdesc grp4[8] = {
 	[0x00] = { .flags = F_LOCK | F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_incdec, .name = "inc" },
 	[0x01] = { .flags = F_LOCK | F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 1, .exec = ex_incdec, .name = "dec" },
-	[0x02] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x03] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x04] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x05] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x06] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x02] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp4 (reserved)" },
+	[0x03] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp4 (reserved)" },
+	[0x04] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp4 (reserved)" },
+	[0x05] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp4 (reserved)" },
+	[0x06] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp4 (reserved)" },
+	[0x07] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp4 (reserved)" },
 };
 
 static const struct opdesc grp5[8] = {
@@ -82,7 +82,7 @@ static const struct opdesc grp5[8] = {
 	[0x04] = { .flags = F_OP64 | F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_jmp_ind, .name = "jmp" },
 	[0x05] = { .flags = F_MEMONLY | F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_jmp_far, .name = "jmp far" },
 	[0x06] = { .flags = F_STACK | F_NOWRITE | F_NONPT | F_IMPLEMENTED, .dst = K_NONE, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_push, .name = "push" },
-	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x07] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp5 (reserved)" },
 };
 
 static const struct opdesc grp6[8] = {
@@ -92,8 +92,8 @@ static const struct opdesc grp6[8] = {
 	[0x03] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 3, .exec = ex_grp6, .name = "ltr" },
 	[0x04] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 4, .exec = ex_grp6, .name = "verr" },
 	[0x05] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 5, .exec = ex_grp6, .name = "verw" },
-	[0x06] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
-	[0x07] = { .flags = 0, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = NULL, .name = NULL },
+	[0x06] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp6 (reserved)" },
+	[0x07] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp6 (reserved)" },
 };
 
 static const struct opdesc grp7m[8] = {
@@ -1046,6 +1046,8 @@ const struct opdesc op_table_1b[256] = {
 const struct opdesc op_table_0f[256] = {
 	[0x00] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp6, .name = "grp6" },
 	[0x01] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_MODSPLIT, .sub = grp7, .name = "grp7" },
+	[0x02] = { .flags = F_MODRM | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_lar_lsl, .name = "lar" },
+	[0x03] = { .flags = F_MODRM | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 1, .exec = ex_lar_lsl, .name = "lsl" },
 	[0x06] = { .flags = F_PRIV | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_clts, .name = "clts" },
 	[0x08] = { .flags = F_PRIV | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_wbinvd, .name = "invd" },
 	[0x09] = { .flags = F_PRIV | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_wbinvd, .name = "wbinvd" },
@@ -1174,6 +1176,7 @@ const struct opdesc op_table_0f[256] = {
 	[0xb6] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_EB, .src2 = K_NONE, .aux = 0, .exec = ex_movzx, .name = "movzx" },
 	[0xb7] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_EW, .src2 = K_NONE, .aux = 0, .exec = ex_movzx, .name = "movzx" },
 	[0xb8] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_popcnt, .name = "popcnt" },
+	[0xb9] = { .flags = F_MODRM | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "ud1" },
 	[0xba] = { .flags = F_MODRM, .dst = K_E, .src = K_IMM8, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp8, .name = "grp8" },
 	[0xbb] = { .flags = F_MODRM | F_LOCK | F_BITOFF | F_IMPLEMENTED, .dst = K_E, .src = K_G, .src2 = K_NONE, .aux = 3, .exec = ex_bt, .name = "btc" },
 	[0xbc] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_E, .src2 = K_NONE, .aux = 0, .exec = ex_bsf, .name = "bsf" },
