@@ -3,6 +3,7 @@
  * the IVT, call/ret/enter/leave, CPUID/RDTSC/MSRs through the caller,
  * privilege checks, HLT, LOCK rules, cmpxchg16b, unhandled reports, stats. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "tests/unit/test_x86emu_fake.h"
 
@@ -450,5 +451,150 @@ Test(x86emu_system, xlat_adds_al_to_bx_in_the_data_segment)
 	x86emu_invalidate(f->e);
 	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
 	cr_assert_eq(f->gpr[X86EMU_RAX], 0x5a, "AL unsigned: RBX + 255");
+	fake_free(f);
+}
+
+/* Encodings the SDM defines as invalid: a guest must see #UD, which the
+ * caller injects, not an "unhandled" that stops the VM. */
+Test(x86emu_system, undefined_encodings_raise_ud_not_unhandled)
+{
+	static const struct {
+		bool m64;
+		uint8_t len, b[4];
+	} cases[] = {
+		{false, 2, {0xfe, 0xd0}}, {false, 2, {0xfe, 0xd8}}, {false, 2, {0xfe, 0xe0}},
+		{false, 2, {0xfe, 0xe8}}, {false, 2, {0xfe, 0xf0}}, {false, 2, {0xfe, 0xf8}},
+		{false, 2, {0xfe, 0x17}},                         /* fe /2 with memory */
+		{false, 2, {0x63, 0xc0}},                         /* arpl: not in real mode */
+		{false, 3, {0x0f, 0x02, 0xc0}},                   /* lar: not in real mode */
+		{false, 3, {0x0f, 0x03, 0xc0}},                   /* lsl: not in real mode */
+		{false, 3, {0x0f, 0x00, 0xc0}},                   /* sldt: not in real mode */
+		{false, 3, {0x0f, 0x00, 0xf0}},                   /* 0f 00 /6 */
+		{false, 2, {0x0f, 0x0b}},                         /* ud2 */
+		{false, 3, {0x0f, 0xb9, 0xc0}},                   /* ud1 */
+		{false, 2, {0xff, 0xf8}},                         /* ff /7 */
+		{false, 2, {0xff, 0xd8}},                         /* call far with a register */
+		{false, 2, {0x8d, 0xc0}},                         /* lea with a register */
+		{false, 2, {0x8e, 0xc8}},                         /* mov cs, ax */
+		{true, 1, {0x60}}, {true, 1, {0x61}}, {true, 1, {0x06}}, {true, 1, {0x1f}},
+		{true, 1, {0xd4}}, {true, 1, {0x27}}, {true, 1, {0xce}}, {true, 1, {0x9a}},
+		{true, 1, {0xea}}, {true, 2, {0x0f, 0x0b}}, {true, 2, {0xfe, 0xd0}},
+	};
+	struct fake *f = fake_new();
+	char bad[1024] = "";
+	int n = 0;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]) && n < 900; i++) {
+		uint8_t code[16] = {0};
+		memcpy(code, cases[i].b, cases[i].len);
+		if (cases[i].m64)
+			fake_long64(f, 0x20000, code, sizeof(code));
+		else
+			fake_real(f, 0, 0x1000, code, sizeof(code));
+		f->gpr[X86EMU_RSP] = 0x8000;
+		f->gpr[X86EMU_RDI] = 0x600;
+		x86emu_invalidate(f->e);
+		x86emu_cancel(f->e);
+		uint64_t rip = f->rip;
+		enum x86emu_result r = x86emu_step(f->e);
+		x86emu_flush_state(f->e);
+		const struct x86emu_exception *x = x86emu_exception(f->e);
+		if (r != X86EMU_EXCEPTION || x->vector != X86EMU_EXC_UD || (cases[i].m64 && f->rip != rip)) {
+			n += snprintf(bad + n, sizeof(bad) - (size_t)n, " [%s %02x %02x: result %d vector %u]",
+				      cases[i].m64 ? "64" : "real", cases[i].b[0], cases[i].b[1], r,
+				      r == X86EMU_EXCEPTION ? x->vector : 0);
+		}
+	}
+	cr_assert_eq(n, 0, "not a #UD fault:%s", bad);
+	fake_free(f);
+}
+
+Test(x86emu_system, cr0_and_cr4_paging_bit_changes_flush_the_tlb)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {
+		0x8b, 0x03,             /* mov eax, [rbx] */
+		0x0f, 0x22, 0xe1,       /* mov cr4, rcx */
+		0x8b, 0x03,             /* mov eax, [rbx] */
+		0x0f, 0x22, 0xc2,       /* mov cr0, rdx */
+		0x8b, 0x03,             /* mov eax, [rbx] */
+		0x0f, 0x22, 0xe6,       /* mov cr4, rsi: a bit that is not about paging */
+		0x0f, 0x22, 0xc7,       /* mov cr0, rdi: nor this one */
+		0x8b, 0x03,             /* mov eax, [rbx] */
+	};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	uint64_t *pte = (u64u *)(f->ram + 0x103000) + (0x70000 >> 12);
+	for (unsigned i = 0; i < 4; i++)
+		*(u32u *)(f->ram + 0x70000 + i * 0x1000) = i;
+	f->gpr[X86EMU_RBX] = 0x70000;
+	f->gpr[X86EMU_RCX] = f->cr[X86EMU_CR4] | (1u << 7);           /* PGE */
+	f->gpr[X86EMU_RDX] = f->cr[X86EMU_CR0] & ~(uint64_t)(1u << 16); /* WP off */
+	f->gpr[X86EMU_RSI] = f->gpr[X86EMU_RCX] | (1u << 10);          /* OSXMMEXCPT */
+	f->gpr[X86EMU_RDI] = f->gpr[X86EMU_RDX] | 8;                   /* TS */
+	x86emu_invalidate(f->e);
+	struct x86emu_stats st;
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0);
+	x86emu_get_stats(f->e, &st);
+	uint64_t flushes = st.tlb.flushes;
+	/* the caller remaps the page: a CPU keeps the old translation until a flush */
+	*pte = 0x71000 | 7;
+	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
+	x86emu_get_stats(f->e, &st);
+	cr_assert_eq(st.tlb.flushes, flushes + 1, "CR4.PGE flushes by generation");
+	cr_assert_eq(f->gpr[X86EMU_RAX], 1, "the new mapping after the CR4 write");
+	*pte = 0x72000 | 7;
+	cr_assert_eq(fake_run(f, 2), X86EMU_OK);
+	x86emu_get_stats(f->e, &st);
+	cr_assert_eq(st.tlb.flushes, flushes + 2, "CR0.WP flushes too");
+	cr_assert_eq(f->gpr[X86EMU_RAX], 2);
+	*pte = 0x73000 | 7;
+	cr_assert_eq(fake_run(f, 3), X86EMU_OK);
+	x86emu_get_stats(f->e, &st);
+	cr_assert_eq(st.tlb.flushes, flushes + 2, "CR4.OSXMMEXCPT and CR0.TS leave the TLB");
+	cr_assert_eq(f->gpr[X86EMU_RAX], 2, "so the old translation is still used");
+	cr_assert_eq(f->cr[X86EMU_CR0] & 8, 8);
+	fake_free(f);
+}
+
+Test(x86emu_system, misaligned_access_is_ac_only_with_cr0_am_eflags_ac_at_cpl3)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x8b, 0x03}; /* mov eax, [rbx] */
+	static const struct {
+		bool am, ac, user;
+		uint64_t addr;
+		bool fault;
+	} cases[] = {
+		{true, true, true, 0x40001, true},
+		{true, true, true, 0x40004, false},  /* aligned */
+		{false, true, true, 0x40001, false}, /* CR0.AM clear */
+		{true, false, true, 0x40001, false}, /* EFLAGS.AC clear */
+		{true, true, false, 0x40001, false}, /* CPL0 */
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_long64(f, 0x20000, code, sizeof(code));
+		if (!cases[i].am)
+			f->cr[X86EMU_CR0] &= ~(uint64_t)(1u << 18);
+		else
+			f->cr[X86EMU_CR0] |= 1u << 18;
+		f->rflags = 2 | (cases[i].ac ? 1u << 18 : 0);
+		if (cases[i].user) {
+			f->seg[X86EMU_CS].selector = 0x23, f->seg[X86EMU_CS].dpl = 3;
+			f->seg[X86EMU_SS].selector = 0x1b, f->seg[X86EMU_SS].dpl = 3;
+		}
+		f->gpr[X86EMU_RBX] = cases[i].addr;
+		*(u32u *)(f->ram + cases[i].addr) = 0xc0ffee;
+		x86emu_invalidate(f->e);
+		enum x86emu_result r = fake_run(f, 1);
+		if (cases[i].fault) {
+			cr_assert_eq(r, X86EMU_EXCEPTION, "case %u", i);
+			cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_AC, "case %u", i);
+			cr_assert_eq(x86emu_exception(f->e)->error_code, 0);
+			cr_assert_eq(f->rip, 0x20000);
+		} else {
+			cr_assert_eq(r, X86EMU_OK, "case %u", i);
+			cr_assert_eq(f->gpr[X86EMU_RAX], 0xc0ffee, "case %u", i);
+		}
+	}
 	fake_free(f);
 }
