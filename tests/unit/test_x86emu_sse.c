@@ -223,3 +223,32 @@ Test(x86emu_sse, xsaves_is_compacted_xsave_at_cpl0_and_gp_at_cpl3)
 	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
 	fake_free(f);
 }
+
+Test(x86emu_sse, xsaveopt_saves_the_requested_components_like_xsave)
+{
+	static const uint8_t code[] = {0x0f, 0xae, 0x33}; /* xsaveopt [rbx] */
+	struct fake *f = setup(code, sizeof(code));
+	memset(f->ram + 0x40000, 0xcc, 832);
+	memset(f->ram + 0x40000 + 512, 0, 64);
+	*(u64u *)(f->ram + 0x40000 + 512) = 4; /* XSTATE_BV: AVX from an earlier save */
+	memset(XMM(f, 3), 0x33, 16);
+	f->gpr[X86EMU_RAX] = 2, f->gpr[X86EMU_RDX] = 0; /* RFBM: SSE only */
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->ram[0x40000 + 160 + 48], 0x33, "XMM3 saved");
+	cr_assert_eq(*(u32u *)(f->ram + 0x40000 + 24), 0x1f80, "MXCSR saved with SSE");
+	cr_assert_eq(f->ram[0x40000], 0xcc, "x87 not requested: its bytes untouched");
+	cr_assert_eq(f->ram[0x40000 + 576], 0xcc, "AVX not requested: untouched");
+	cr_assert_eq(*(u64u *)(f->ram + 0x40000 + 512), 6, "XSTATE_BV: SSE set, AVX kept");
+	cr_assert_eq(f->rip, 0x20003);
+	/* misaligned: #GP; CR4.OSXSAVE clear: #UD */
+	f->rip = 0x20000, f->gpr[X86EMU_RBX] = 0x40010;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_GP);
+	f->gpr[X86EMU_RBX] = 0x40000;
+	f->cr[X86EMU_CR4] &= ~(uint64_t)(1u << 18);
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_EXCEPTION);
+	cr_assert_eq(x86emu_exception(f->e)->vector, X86EMU_EXC_UD);
+	fake_free(f);
+}
