@@ -722,14 +722,23 @@ int ex_xchg(struct x86emu *e, struct x86emu_insn *in)
 	return RC_OK;
 }
 
-/* 90+r: xchg rAX, r; plain 90 is nop (no zero-extension in 64-bit mode). */
+/* 91-97 (and 90 with REX.B): xchg rAX, r. */
 int ex_xchg_acc(struct x86emu *e, struct x86emu_insn *in)
 {
-	if (in->op == 0x90 && !(in->rex & 1)) {
-		in->dst.type = OP_NONE;
-		return RC_OK;
-	}
 	return ex_xchg(e, in);
+}
+
+/* 90: nop, which names no operand so that it fetches no register; with
+ * REX.B it is xchg r8, rAX (and zero-extends as any 32-bit write). */
+int ex_nop90(struct x86emu *e, struct x86emu_insn *in)
+{
+	if (!(in->rex & 1))
+		return RC_OK;
+	unsigned size = in->opsize;
+	uint64_t a = gpr_read(e, X86EMU_RAX, size, false), b = gpr_read(e, 8, size, false);
+	gpr_write(e, X86EMU_RAX, size, false, b);
+	gpr_write(e, 8, size, false, a);
+	return RC_OK;
 }
 
 int ex_xadd(struct x86emu *e, struct x86emu_insn *in)

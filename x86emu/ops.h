@@ -107,6 +107,7 @@ int ex_shxd(struct x86emu *e, struct x86emu_insn *in);
 int ex_string(struct x86emu *e, struct x86emu_insn *in);
 int ex_test(struct x86emu *e, struct x86emu_insn *in);
 int ex_ud(struct x86emu *e, struct x86emu_insn *in);
+int ex_nop90(struct x86emu *e, struct x86emu_insn *in);
 int ex_lar_lsl(struct x86emu *e, struct x86emu_insn *in);
 int ex_vmov(struct x86emu *e, struct x86emu_insn *in);
 int ex_wbinvd(struct x86emu *e, struct x86emu_insn *in);

@@ -933,7 +933,7 @@ const struct opdesc op_table_1b[256] = {
 	[0x8d] = { .flags = F_MODRM | F_MOV | F_IMPLEMENTED, .dst = K_G, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_lea, .name = "lea" },
 	[0x8e] = { .flags = F_MODRM | F_IMPLEMENTED, .dst = K_NONE, .src = K_EW, .src2 = K_NONE, .aux = 0, .exec = ex_mov_to_sreg, .name = "mov sreg" },
 	[0x8f] = { .flags = F_MODRM, .dst = K_E, .src = K_NONE, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp1a, .name = "pop" },
-	[0x90] = { .flags = 0 | F_IMPLEMENTED, .dst = K_ACC, .src = K_OREG, .src2 = K_NONE, .aux = 0, .exec = ex_xchg_acc, .name = "nop" },
+	[0x90] = { .flags = 0 | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_nop90, .name = "nop" },
 	[0x91] = { .flags = 0 | F_IMPLEMENTED, .dst = K_ACC, .src = K_OREG, .src2 = K_NONE, .aux = 0, .exec = ex_xchg_acc, .name = "xchg" },
 	[0x92] = { .flags = 0 | F_IMPLEMENTED, .dst = K_ACC, .src = K_OREG, .src2 = K_NONE, .aux = 0, .exec = ex_xchg_acc, .name = "xchg" },
 	[0x93] = { .flags = 0 | F_IMPLEMENTED, .dst = K_ACC, .src = K_OREG, .src2 = K_NONE, .aux = 0, .exec = ex_xchg_acc, .name = "xchg" },

@@ -295,3 +295,24 @@ Test(x86emu_alu, div_and_idiv_compute_and_fault_on_overflow_in_long_mode)
 	cr_assert_eq(f->gpr[2], (uint32_t)-1);
 	fake_free(f);
 }
+
+Test(x86emu_alu, nop_is_no_xchg_but_rex_b_90_swaps_r8_and_rax)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x90, 0x41, 0x90, 0x49, 0x90, 0xf3, 0x90};
+	fake_long64(f, 0x20000, code, sizeof(code));
+	f->gpr[X86EMU_RAX] = 0xaaaaaaaa11111111ull, f->gpr[8] = 0xbbbbbbbb22222222ull;
+	x86emu_invalidate(f->e);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0xaaaaaaaa11111111ull, "90 does not zero-extend EAX");
+	cr_assert_eq(f->set_gpr_calls, 0);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x22222222, "41 90: xchg r8d, eax");
+	cr_assert_eq(f->gpr[8], 0x11111111);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x11111111);
+	cr_assert_eq(f->gpr[8], 0x22222222, "49 90: xchg r8, rax");
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK, "pause");
+	cr_assert_eq(f->rip, 0x20007);
+	fake_free(f);
+}
