@@ -4,53 +4,96 @@
 
 #include "tests/unit/test_x86emu_fake.h"
 
-static unsigned sum(const unsigned *a, unsigned n)
+static const char *const gpr_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+					 "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+static const char *const sreg_names[X86EMU_NR_SREGS] = {"es", "cs", "ss", "ds", "fs", "gs", "tr", "ldtr"};
+
+/* Every callback count is what want says: one line per register. */
+static void expect_fetches(const struct fake *f, uint32_t gprs, uint32_t sregs, uint32_t crs, const char *what)
 {
-	unsigned s = 0;
-	for (unsigned i = 0; i < n; i++)
-		s += a[i];
-	return s;
+	for (unsigned i = 0; i < 16; i++)
+		cr_expect_eq(f->get_gpr[i], (gprs >> i) & 1, "%s: %s fetched %u times", what, gpr_names[i],
+			     f->get_gpr[i]);
+	for (unsigned i = 0; i < X86EMU_NR_SREGS; i++)
+		cr_expect_eq(f->get_sreg[i], (sregs >> i) & 1, "%s: %s fetched %u times", what, sreg_names[i],
+			     f->get_sreg[i]);
+	for (unsigned i = 0; i < X86EMU_NR_CREGS; i++)
+		cr_expect_eq(f->get_cr[i], (crs >> i) & 1, "%s: control register %u fetched %u times", what, i,
+			     f->get_cr[i]);
+	cr_expect_eq(f->get_rflags, 0, "%s: FLAGS fetched", what);
+	cr_expect_eq(f->get_xsave, 0, "%s: vector state fetched", what);
 }
+
+static void reset_counts(struct fake *f)
+{
+	memset(f->get_gpr, 0, sizeof(f->get_gpr));
+	memset(f->get_sreg, 0, sizeof(f->get_sreg));
+	memset(f->get_cr, 0, sizeof(f->get_cr));
+	f->get_rflags = f->get_xsave = f->set_xsave = f->set_gpr_calls = 0;
+}
+
+#define BIT(x) (1u << (x))
 
 Test(x86emu_lazy, real_mode_mov_al_bx_fetches_bx_and_ds_only)
 {
 	struct fake *f = fake_new();
-	static const uint8_t code[] = {0x8a, 0x07}; /* mov al, [bx] */
+	static const uint8_t code[] = {0x90, 0x8a, 0x07}; /* nop ; mov al, [bx] */
 	fake_real(f, 0, 0x7c00, code, sizeof(code));
 	f->gpr[X86EMU_RBX] = 0x500;
+	f->gpr[X86EMU_RAX] = 0x1234;
 	f->ram[0x500] = 0x5a;
+	/* The first instruction after a VM exit learns the mode: CR0 (with
+	 * PE clear, EFER does not matter) and CS, which the fetch needs. */
 	cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
-	cr_assert_eq(f->get_gpr[X86EMU_RBX], 1, "BX fetched once");
-	cr_assert_eq(sum(f->get_gpr, 16), 2, "only BX, and RAX for the AL merge, are fetched");
-	cr_assert_eq(f->get_gpr[X86EMU_RAX], 1);
-	cr_assert_eq(f->get_sreg[X86EMU_DS], 1);
-	cr_assert_eq(f->get_sreg[X86EMU_CS], 1, "CS: code fetch and mode");
-	cr_assert_eq(sum(f->get_sreg, X86EMU_NR_SREGS), 2, "no segment but DS and CS");
-	cr_assert_eq(f->get_rflags, 0, "mov does not touch FLAGS");
-	cr_assert_eq(f->get_xsave, 0);
+	uint32_t mode_crs = BIT(X86EMU_CR0);
+	expect_fetches(f, 0, BIT(X86EMU_CS), mode_crs, "nop");
+	reset_counts(f);
+	/* mov al, [bx]: BX for the address, DS for its base and limit, and RAX,
+	 * because AL is merged into the register the caller hands over whole. */
+	cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
+	expect_fetches(f, BIT(X86EMU_RBX) | BIT(X86EMU_RAX), BIT(X86EMU_DS), 0, "mov al, [bx]");
 	x86emu_flush_state(f->e);
-	cr_assert_eq(f->gpr[X86EMU_RAX] & 0xff, 0x5a);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x125a);
 	cr_assert_eq(f->set_gpr_calls, 1, "only AX is written back");
-	cr_assert_eq(f->rip, 0x7c02);
+	cr_assert_eq(f->rip, 0x7c03);
+	/* from cold, the same instruction: the same plus CS and the mode */
+	fake_real(f, 0, 0x7c00, code + 1, 2);
+	reset_counts(f);
+	cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
+	expect_fetches(f, BIT(X86EMU_RBX) | BIT(X86EMU_RAX), BIT(X86EMU_DS) | BIT(X86EMU_CS), mode_crs,
+		       "mov al, [bx] first after invalidate");
 	fake_free(f);
 }
 
 Test(x86emu_lazy, long_mode_touches_no_segment_but_the_ones_it_needs)
 {
 	struct fake *f = fake_new();
-	/* mov rax,[rbx] ; add rax,rcx ; mov [rbx+8],rax ; mov rdx, fs:[rbx] */
-	static const uint8_t code[] = {0x48, 0x8b, 0x03, 0x48, 0x01, 0xc8, 0x48, 0x89, 0x43, 0x08, 0x64, 0x48, 0x8b, 0x13};
+	/* mov rax,[rbx] ; add rax,rcx ; mov [rbx+8],rax ; push rax ; pop rdx ;
+	 * mov rdx, fs:[rbx] ; mov rsi, gs:[rbx] */
+	static const uint8_t code[] = {0x48, 0x8b, 0x03, 0x48, 0x01, 0xc8, 0x48, 0x89, 0x43, 0x08,
+				       0x50, 0x5a, 0x64, 0x48, 0x8b, 0x13, 0x65, 0x48, 0x8b, 0x33};
 	fake_long64(f, 0x20000, code, sizeof(code));
-	f->gpr[X86EMU_RBX] = 0x30000, f->gpr[X86EMU_RCX] = 5;
+	f->gpr[X86EMU_RBX] = 0x30000, f->gpr[X86EMU_RCX] = 5, f->gpr[X86EMU_RSP] = 0x40000;
 	*(u64u *)(f->ram + 0x30000) = 10;
+	*(u64u *)(f->ram + 0x30008) = 0;
 	f->seg[X86EMU_FS].base = 0x8;
-	cr_assert_eq(fake_run(f, 3), X86EMU_OK);
+	f->seg[X86EMU_GS].base = 0x10;
+	*(u64u *)(f->ram + 0x30010) = 77;
+	/* data, stack: no DS, no SS; flat 64-bit addressing uses no base */
+	cr_assert_eq(fake_run(f, 5), X86EMU_OK);
 	cr_assert_eq(*(u64u *)(f->ram + 0x30008), 15);
-	cr_assert_eq(sum(f->get_sreg, X86EMU_NR_SREGS), 1, "64-bit code needs CS only: got %u", sum(f->get_sreg, X86EMU_NR_SREGS));
-	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
-	cr_assert_eq(f->get_sreg[X86EMU_FS], 1, "an FS override fetches FS");
-	cr_assert_eq(f->get_sreg[X86EMU_DS] + f->get_sreg[X86EMU_SS] + f->get_sreg[X86EMU_ES], 0);
 	cr_assert_eq(f->gpr[X86EMU_RDX], 15);
+	for (unsigned s = 0; s < X86EMU_NR_SREGS; s++)
+		cr_expect_eq(f->get_sreg[s], s == X86EMU_CS, "64-bit code without overrides: %s fetched %u times",
+			     sreg_names[s], f->get_sreg[s]);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RDX], 15);
+	cr_assert_eq(fake_run(f, 1), X86EMU_OK);
+	cr_assert_eq(f->gpr[X86EMU_RSI], 77);
+	for (unsigned s = 0; s < X86EMU_NR_SREGS; s++)
+		cr_expect_eq(f->get_sreg[s], s == X86EMU_CS || s == X86EMU_FS || s == X86EMU_GS,
+			     "an FS and a GS override fetch those two: %s fetched %u times", sreg_names[s],
+			     f->get_sreg[s]);
 	fake_free(f);
 }
 
