@@ -102,6 +102,13 @@ static void op_set_gpr(void *ctx, enum x86emu_gpr reg, uint64_t val)
 	*gpr_slot(modify(ctx, G_REGS), reg) = val;
 }
 
+static void op_set_gpr_bits(void *ctx, enum x86emu_gpr reg, uint64_t val, uint64_t mask)
+{
+	__u64 *slot = gpr_slot(modify(ctx, G_REGS), reg);
+
+	*slot = (*slot & ~mask) | (val & mask);
+}
+
 static uint64_t op_get_rip(void *ctx)
 {
 	return ((struct kvm_regs *)fetch(ctx, G_REGS))->rip;
@@ -359,6 +366,7 @@ static uint64_t op_rdtsc(void *ctx)
 static const struct x86emu_ops kvm_ops = {
     .get_gpr = op_get_gpr,
     .set_gpr = op_set_gpr,
+    .set_gpr_bits = op_set_gpr_bits,
     .get_rip = op_get_rip,
     .set_rip = op_set_rip,
     .get_rflags = op_get_rflags,

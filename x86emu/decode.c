@@ -475,8 +475,8 @@ static void decode_operands(struct x86emu_insn *in)
 		in->exec = ex_alu_sized[d->aux & 7][size_index(size)];
 	else if (d->exec == ex_incdec)
 		in->exec = ex_incdec_sized[d->aux & 1][size_index(size)];
-	in->gpr_need = 0;
-	for (unsigned i = 0; i < 3; i++) {
+	in->gpr_need = in->gpr_wpart = 0;
+	for (unsigned i = 1; i < 3; i++) {
 		struct operand op = {.hdr = in->ophdr[i]};
 		if (op.type == OP_REG)
 			in->gpr_need |= (uint16_t)(1u << op.reg);
@@ -485,6 +485,16 @@ static void decode_operands(struct x86emu_insn *in)
 		in->gpr_need |= (uint16_t)(1u << in->base_reg);
 	if (in->index_reg >= 0)
 		in->gpr_need |= (uint16_t)(1u << in->index_reg);
+	struct operand dst = {.hdr = in->ophdr[0]};
+	if (dst.type == OP_REG) {
+		uint16_t bit = (uint16_t)(1u << dst.reg);
+		/* A mov only writes its destination: a whole register needs no
+		 * fetch, a part only when the caller cannot take a part. */
+		if (d->exec != ex_mov || (in->gpr_need & bit))
+			in->gpr_need |= bit;
+		else if (dst.size < 4)
+			in->gpr_wpart = bit;
+	}
 	in->checks = !d->exec || (d->flags & (F_PRIV | F_BITOFF)) || (in->vex && !(d->flags & F_VEX)) ||
 		     in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
 	in->fast = ops_fast_form(in); /* after checks: it needs none */

@@ -15,6 +15,7 @@ struct x86emu *x86emu_new(const struct x86emu_ops *ops, void *ctx)
 	memset(e, 0, sizeof(*e));
 	e->ops = ops;
 	e->ctx = ctx;
+	e->wpart_fetch = ops->set_gpr_bits ? 0 : ~0u;
 	e->tlb = calloc(X86EMU_TLB_MAX_ENTRIES, sizeof(*e->tlb));
 	e->tlb_hash = calloc(TLB_HASH, sizeof(*e->tlb_hash));
 	e->hash_gen = calloc(TLB_HASH, sizeof(*e->hash_gen));
@@ -62,7 +63,7 @@ void x86emu_invalidate(struct x86emu *e)
 	e->mode_ok = false;
 	/* Whatever changed the registers (KVM_RUN) may have written code. */
 	dcache_flush(e);
-	e->gpr_valid = e->gpr_dirty = 0;
+	e->gpr_valid = e->gpr_dirty = e->gpr_partial = 0;
 	e->rip_valid = e->rip_dirty = false;
 	e->fl_valid = e->fl_dirty = false;
 	e->seg_valid = e->seg_dirty = 0;
@@ -74,9 +75,16 @@ void x86emu_invalidate(struct x86emu *e)
 
 uint64_t emu_fetch_gpr(struct x86emu *e, unsigned r)
 {
-	e->gpr[r] = e->ops->get_gpr(e->ctx, (enum x86emu_gpr)r);
+	uint64_t v = e->ops->get_gpr(e->ctx, (enum x86emu_gpr)r);
+
+	if (e->gpr_partial & (1u << r)) {
+		/* written in part before: those bits are newer than the caller's */
+		v = (v & ~e->gpr_pmask[r]) | (e->gpr[r] & e->gpr_pmask[r]);
+		e->gpr_partial &= ~(1u << r);
+	}
+	e->gpr[r] = v;
 	e->gpr_valid |= 1u << r;
-	return e->gpr[r];
+	return v;
 }
 
 void emu_fetch_gprs(struct x86emu *e, uint32_t mask)
@@ -154,9 +162,16 @@ static uint64_t rip_get(struct x86emu *e)
 void x86emu_flush_state(struct x86emu *e)
 {
 	for (unsigned r = 0; r < 16; r++)
-		if (e->gpr_dirty & (1u << r))
-			e->ops->set_gpr(e->ctx, (enum x86emu_gpr)r, e->gpr[r]);
+		if (e->gpr_dirty & (1u << r)) {
+			if (!(e->gpr_partial & (1u << r)))
+				e->ops->set_gpr(e->ctx, (enum x86emu_gpr)r, e->gpr[r]);
+			else if (e->ops->set_gpr_bits)
+				e->ops->set_gpr_bits(e->ctx, (enum x86emu_gpr)r, e->gpr[r], e->gpr_pmask[r]);
+			else
+				e->ops->set_gpr(e->ctx, (enum x86emu_gpr)r, emu_fetch_gpr(e, r));
+		}
 	e->gpr_dirty = 0;
+	e->gpr_partial = 0;
 	if (e->rip_dirty)
 		e->ops->set_rip(e->ctx, e->rip);
 	e->rip_dirty = false;

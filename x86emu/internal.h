@@ -148,6 +148,7 @@ struct x86emu_insn {
 	uint8_t mprefix;    /* SSE prefix: 0, 0x66, 0xf3, 0xf2 */
 	uint16_t opidx;	    /* map << 8 | op: the opcode counter to bump */
 	uint16_t gpr_need;  /* registers the operands and address name */
+	uint16_t gpr_wpart; /* a mov's destination written in part only */
 	bool vex;
 	uint8_t vex_l, vex_vvvv;
 	/* The memory operand's address: disp + base + (index << scale)
@@ -286,6 +287,11 @@ struct x86emu {
 	/* Register cache: fetched on first use, written back when dirty. */
 	uint64_t gpr[16];
 	uint32_t gpr_valid, gpr_dirty;
+	/* Registers written in part without being fetched (a mov to AL, AH or
+	 * AX): only the bits of gpr_pmask[r] in gpr[r] are known. */
+	uint32_t gpr_partial;
+	uint64_t gpr_pmask[16];
+	uint32_t wpart_fetch; /* ~0: no set_gpr_bits, fetch partial destinations */
 	uint64_t rip, rflags;
 	bool rip_valid, rip_dirty, fl_valid, fl_dirty;
 	struct x86emu_segment seg[X86EMU_NR_SREGS];
@@ -428,6 +434,35 @@ static inline uint64_t gpr_merge(uint64_t old, unsigned size, bool hi8, uint64_t
 	}
 }
 
+/* The bits a size-byte register write changes (32-bit: all, it zero-extends). */
+static inline uint64_t gpr_wmask(unsigned size, bool hi8)
+{
+	return size == 1 ? (hi8 ? 0xff00ull : 0xffull) : size == 2 ? 0xffffull : ~0ull;
+}
+
+/* An instruction's last act on its destination register r, which may not
+ * have been fetched (a mov: decode left it out of gpr_need). A whole write
+ * makes r known; a part is remembered with its mask. */
+static inline void gpr_dst_put(struct x86emu *e, unsigned r, unsigned size, bool hi8, uint64_t v)
+{
+	uint32_t bit = 1u << r;
+
+	e->gpr[r] = gpr_merge(e->gpr[r], size, hi8, v);
+	e->gpr_dirty |= bit;
+	if (__builtin_expect(e->gpr_valid & bit, 1))
+		return;
+	if (size >= 4) {
+		e->gpr_valid |= bit;
+		e->gpr_partial &= ~bit;
+		e->gpr_pmask[r] = 0;
+		return;
+	}
+	if (!(e->gpr_partial & bit))
+		e->gpr_pmask[r] = 0;
+	e->gpr_partial |= bit;
+	e->gpr_pmask[r] |= gpr_wmask(size, hi8);
+}
+
 static inline void gpr_write(struct x86emu *e, unsigned r, unsigned size, bool hi8, uint64_t v)
 {
 	uint64_t old = gpr_get(e, r);
@@ -532,7 +567,7 @@ void emu_fetch_gprs(struct x86emu *e, uint32_t mask);
  * address of the memory operand, from the registers of this moment. */
 static inline uint64_t insn_begin(struct x86emu *e, struct x86emu_insn *in, uint64_t rip)
 {
-	uint32_t missing = in->gpr_need & ~e->gpr_valid;
+	uint32_t missing = (in->gpr_need | (in->gpr_wpart & e->wpart_fetch)) & ~e->gpr_valid;
 	if (__builtin_expect(missing != 0, 0))
 		emu_fetch_gprs(e, missing);
 	uint64_t next = rip + in->len;
@@ -853,8 +888,7 @@ static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, st
 		/* The instruction's last act, which cannot fail: nothing to
 		 * roll back, so no undo entry. */
 		unsigned r = in->dst.reg;
-		e->gpr[r] = gpr_merge(gpr_peek(e, r), in->dst.size, in->dst.hi8, in->dst.val);
-		e->gpr_dirty |= 1u << r;
+		gpr_dst_put(e, r, in->dst.size, in->dst.hi8, in->dst.val);
 		return RC_OK;
 	}
 	return write_operand(e, &in->dst);

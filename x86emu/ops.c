@@ -248,8 +248,7 @@ static inline __attribute__((always_inline)) void reg_dst_write(struct x86emu *e
 								unsigned size, uint64_t v)
 {
 	struct operand d = {.hdr = in->ophdr[0]};
-	e->gpr[d.reg] = gpr_merge(gpr_peek(e, d.reg), size, d.hi8, v);
-	e->gpr_dirty |= 1u << d.reg;
+	gpr_dst_put(e, d.reg, size, d.hi8, v);
 }
 
 static inline __attribute__((always_inline)) uint64_t reg_dst_read(struct x86emu *e, struct x86emu_insn *in,

@@ -106,6 +106,11 @@ enum x86emu_io {
 struct x86emu_ops {
 	uint64_t (*get_gpr)(void *ctx, enum x86emu_gpr reg);
 	void (*set_gpr)(void *ctx, enum x86emu_gpr reg, uint64_t val);
+	/* Optional: writes only the bits of mask (a low byte, AH or a low
+	 * word) of reg. With it, an instruction that only writes part of a
+	 * register (mov al, [bx]) never fetches that register; without it,
+	 * the register is fetched at write-back to merge into. */
+	void (*set_gpr_bits)(void *ctx, enum x86emu_gpr reg, uint64_t val, uint64_t mask);
 	uint64_t (*get_rip)(void *ctx);
 	void (*set_rip)(void *ctx, uint64_t rip);
 	uint64_t (*get_rflags)(void *ctx);

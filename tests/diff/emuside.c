@@ -29,6 +29,11 @@ struct xd_emu {
 
 static uint64_t cb_get_gpr(void *c, enum x86emu_gpr r) { return ((struct xd_emu *)c)->st.gpr[r & 15]; }
 static void cb_set_gpr(void *c, enum x86emu_gpr r, uint64_t v) { ((struct xd_emu *)c)->st.gpr[r & 15] = v; }
+static void cb_set_gpr_bits(void *c, enum x86emu_gpr r, uint64_t v, uint64_t m)
+{
+	uint64_t *g = &((struct xd_emu *)c)->st.gpr[r & 15];
+	*g = (*g & ~m) | (v & m);
+}
 static uint64_t cb_get_rip(void *c) { return ((struct xd_emu *)c)->st.rip; }
 static void cb_set_rip(void *c, uint64_t v) { ((struct xd_emu *)c)->st.rip = v; }
 static uint64_t cb_get_rflags(void *c) { return ((struct xd_emu *)c)->st.rflags; }
@@ -218,7 +223,7 @@ static void cb_cpuid(void *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
 static uint64_t cb_rdtsc(void *c) { (void)c; return 0; }
 
 static const struct x86emu_ops xd_ops = {
-	.get_gpr = cb_get_gpr, .set_gpr = cb_set_gpr,
+	.get_gpr = cb_get_gpr, .set_gpr = cb_set_gpr, .set_gpr_bits = cb_set_gpr_bits,
 	.get_rip = cb_get_rip, .set_rip = cb_set_rip,
 	.get_rflags = cb_get_rflags, .set_rflags = cb_set_rflags,
 	.get_sreg = cb_get_sreg, .set_sreg = cb_set_sreg,

@@ -37,6 +37,10 @@ static uint64_t g_gpr(void *c, enum x86emu_gpr r) { return ((struct fz *)c)->gpr
 static void s_gpr(void *c, enum x86emu_gpr r, uint64_t v) { ((struct fz *)c)->gpr[r & 15] = v; }
 static uint64_t g_rip(void *c) { return ((struct fz *)c)->rip; }
 static void s_rip(void *c, uint64_t v) { ((struct fz *)c)->rip = v; }
+static void s_gpr_bits(void *c, enum x86emu_gpr r, uint64_t v, uint64_t m)
+{
+	s_gpr(c, r, (g_gpr(c, r) & ~m) | (v & m));
+}
 static uint64_t g_fl(void *c) { return ((struct fz *)c)->rflags; }
 static void s_fl(void *c, uint64_t v) { ((struct fz *)c)->rflags = v; }
 static void g_seg(void *c, enum x86emu_sreg s, struct x86emu_segment *o) { *o = ((struct fz *)c)->seg[s % X86EMU_NR_SREGS]; }
@@ -67,7 +71,7 @@ static void cpu_id(void *c, uint32_t l, uint32_t s, uint32_t o[4]) { (void)c, (v
 static uint64_t tsc(void *c) { (void)c; return 1; }
 
 static const struct x86emu_ops fz_ops = {
-	g_gpr, s_gpr, g_rip, s_rip, g_fl, s_fl, g_seg, s_seg, g_dt, s_dt, g_cr, s_cr,
+	g_gpr, s_gpr, s_gpr_bits, g_rip, s_rip, g_fl, s_fl, g_seg, s_seg, g_dt, s_dt, g_cr, s_cr,
 	g_dr, s_dr, g_xs, s_xs, m_ptr, m_rd, m_wr, p_in, p_out, msr_r, msr_w, cpu_id, tsc,
 };
 

@@ -31,7 +31,7 @@ struct fake {
 	uint8_t mmio[FAKE_MMIO_SIZE];
 	/* counters */
 	unsigned get_gpr[16], get_sreg[X86EMU_NR_SREGS], get_cr[X86EMU_NR_CREGS];
-	unsigned get_rflags, get_xsave, set_xsave, set_gpr_calls;
+	unsigned get_rflags, get_xsave, set_xsave, set_gpr_calls, set_gpr_bits_calls;
 	unsigned mmio_reads, mmio_writes, pio_ins, pio_outs;
 	/* MMIO and port behaviour */
 	bool mmio_pending, mmio_write_pending, pio_pending;
@@ -47,6 +47,12 @@ struct fake {
 
 static inline uint64_t fk_get_gpr(void *c, enum x86emu_gpr r) { struct fake *f = c; f->get_gpr[r]++; return f->gpr[r]; }
 static inline void fk_set_gpr(void *c, enum x86emu_gpr r, uint64_t v) { struct fake *f = c; f->set_gpr_calls++; f->gpr[r] = v; }
+static inline void fk_set_gpr_bits(void *c, enum x86emu_gpr r, uint64_t v, uint64_t m)
+{
+	struct fake *f = c;
+	f->set_gpr_bits_calls++;
+	f->gpr[r] = (f->gpr[r] & ~m) | (v & m);
+}
 static inline uint64_t fk_get_rip(void *c) { return ((struct fake *)c)->rip; }
 static inline void fk_set_rip(void *c, uint64_t v) { ((struct fake *)c)->rip = v; }
 static inline uint64_t fk_get_rflags(void *c) { struct fake *f = c; f->get_rflags++; return f->rflags; }
@@ -152,7 +158,7 @@ static inline uint64_t fk_rdtsc(void *c)
 }
 
 static const struct x86emu_ops fake_ops = {
-	.get_gpr = fk_get_gpr, .set_gpr = fk_set_gpr, .get_rip = fk_get_rip, .set_rip = fk_set_rip,
+	.get_gpr = fk_get_gpr, .set_gpr = fk_set_gpr, .set_gpr_bits = fk_set_gpr_bits, .get_rip = fk_get_rip, .set_rip = fk_set_rip,
 	.get_rflags = fk_get_rflags, .set_rflags = fk_set_rflags, .get_sreg = fk_get_sreg,
 	.set_sreg = fk_set_sreg, .get_dtable = fk_get_dt, .set_dtable = fk_set_dt,
 	.get_creg = fk_get_cr, .set_creg = fk_set_cr, .get_dreg = fk_get_dr, .set_dreg = fk_set_dr,

@@ -48,20 +48,69 @@ Test(x86emu_lazy, real_mode_mov_al_bx_fetches_bx_and_ds_only)
 	uint32_t mode_crs = BIT(X86EMU_CR0);
 	expect_fetches(f, 0, BIT(X86EMU_CS), mode_crs, "nop");
 	reset_counts(f);
-	/* mov al, [bx]: BX for the address, DS for its base and limit, and RAX,
-	 * because AL is merged into the register the caller hands over whole. */
+	/* mov al, [bx]: BX for the address, DS for its base and limit; AL is
+	 * written without RAX ever being fetched (the caller takes the byte
+	 * through set_gpr_bits). */
 	cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
-	expect_fetches(f, BIT(X86EMU_RBX) | BIT(X86EMU_RAX), BIT(X86EMU_DS), 0, "mov al, [bx]");
+	expect_fetches(f, BIT(X86EMU_RBX), BIT(X86EMU_DS), 0, "mov al, [bx]");
 	x86emu_flush_state(f->e);
-	cr_assert_eq(f->gpr[X86EMU_RAX], 0x125a);
-	cr_assert_eq(f->set_gpr_calls, 1, "only AX is written back");
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0x125a, "AH and the rest of RAX are kept");
+	cr_assert_eq(f->set_gpr_calls, 0);
+	cr_assert_eq(f->set_gpr_bits_calls, 1, "only AL is written back");
+	cr_assert_eq(f->get_gpr[X86EMU_RAX], 0, "RAX not even fetched to write it back");
 	cr_assert_eq(f->rip, 0x7c03);
 	/* from cold, the same instruction: the same plus CS and the mode */
 	fake_real(f, 0, 0x7c00, code + 1, 2);
 	reset_counts(f);
 	cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
-	expect_fetches(f, BIT(X86EMU_RBX) | BIT(X86EMU_RAX), BIT(X86EMU_DS) | BIT(X86EMU_CS), mode_crs,
+	expect_fetches(f, BIT(X86EMU_RBX), BIT(X86EMU_DS) | BIT(X86EMU_CS), mode_crs,
 		       "mov al, [bx] first after invalidate");
+	fake_free(f);
+}
+
+/* A part written, then the whole register read: the read fetches the
+ * register once and sees the part written (mov ah, [bx] ; mov cx, ax ;
+ * mov al, 7 ; mov dl, al). */
+Test(x86emu_lazy, a_part_written_unfetched_merges_when_the_register_is_read)
+{
+	struct fake *f = fake_new();
+	static const uint8_t code[] = {0x8a, 0x27, 0x89, 0xc1, 0xb0, 0x07, 0x88, 0xc2};
+	fake_real(f, 0, 0x7c00, code, sizeof(code));
+	f->gpr[X86EMU_RBX] = 0x500;
+	f->gpr[X86EMU_RAX] = 0xdeadbeef1234ull;
+	f->gpr[X86EMU_RCX] = 0xffffffffffffffffull;
+	f->gpr[X86EMU_RDX] = 0x1111111111111111ull;
+	f->ram[0x500] = 0x9c;
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
+	cr_expect_eq(f->get_gpr[X86EMU_RAX], 1, "RAX fetched once, for mov cx, ax");
+	x86emu_flush_state(f->e);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0xdeadbeef9c07ull);
+	cr_assert_eq(f->gpr[X86EMU_RCX], 0xffffffffffff9c34ull);
+	cr_assert_eq(f->gpr[X86EMU_RDX], 0x1111111111111107ull);
+	fake_free(f);
+}
+
+/* A caller without set_gpr_bits: the register is fetched once, to merge
+ * the part into, and written back whole. */
+Test(x86emu_lazy, without_set_gpr_bits_a_part_is_merged_at_write_back)
+{
+	struct fake *f = fake_new();
+	static struct x86emu_ops ops;
+	ops = fake_ops;
+	ops.set_gpr_bits = NULL;
+	x86emu_free(f->e);
+	f->e = x86emu_new(&ops, f);
+	static const uint8_t code[] = {0x8a, 0x07}; /* mov al, [bx] */
+	fake_real(f, 0, 0x7c00, code, sizeof(code));
+	f->gpr[X86EMU_RBX] = 0x500;
+	f->gpr[X86EMU_RAX] = 0xabcd1234;
+	f->ram[0x500] = 0x5a;
+	cr_assert_eq(x86emu_step(f->e), X86EMU_OK);
+	cr_expect_eq(f->get_gpr[X86EMU_RAX], 1, "RAX fetched once, for the merge");
+	x86emu_flush_state(f->e);
+	cr_assert_eq(f->gpr[X86EMU_RAX], 0xabcd125a);
+	cr_assert_eq(f->set_gpr_calls, 1);
 	fake_free(f);
 }
 
