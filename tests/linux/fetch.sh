@@ -15,6 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:-${COVE_CACHE:-$HOME/.cache/cove}/linux}
 mkdir -p "$cache"
 cd "$cache"
+# Tests run in parallel each call this script: one builds, the others wait.
+exec 9>"$cache/.lock"
+flock 9
 if [ ! -s vmlinuz ] || [ ! -d root ]; then
 	# The meta package names the current kernel package.
 	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
@@ -54,7 +57,7 @@ if [ ! -s vmlinux ]; then
 fi
 
 kdir=$(ls -d root/lib/modules/*/kernel)
-rm -rf initramfs initramfs.cpio
+rm -rf initramfs initramfs.cpio.tmp
 mkdir -p initramfs/bin initramfs/lib/modules initramfs/proc initramfs/sys initramfs/dev initramfs/tmp
 cp /bin/busybox initramfs/bin/busybox
 for m in drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko drivers/virtio/virtio_mmio.ko \
@@ -73,5 +76,6 @@ for m in drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko drivers/virtio/v
 done
 cp "$here/init" initramfs/init
 chmod +x initramfs/init
-(cd initramfs && find . | cpio -o -H newc --quiet) > initramfs.cpio
+(cd initramfs && find . | cpio -o -H newc --quiet) > initramfs.cpio.tmp
+mv initramfs.cpio.tmp initramfs.cpio
 echo "$cache"
