@@ -355,6 +355,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.reset = blk_reset,
 	.resetting = blk_resetting,
 	.shutdown = blk_shutdown,
+	.poll_queues = 1,
 };
 
 static void blk_put32(uint8_t *p, uint32_t v)

@@ -5,6 +5,7 @@
  * and the device's queue work runs there. Interrupts go out through an
  * irqfd, or through ev->set_irq as a level when vmm/ gave no irqfd. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -123,6 +124,54 @@ void virtio_mmio_kick(struct virtio_mmio *t, unsigned qi)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* With the lock held, the device live and queue qi ready: runs the
+ * queue, first suppressing its notifications and handing it to the I/O
+ * thread's poller when the device asked for that. I/O thread only. */
+static void virtio_mmio_serve(struct virtio_mmio *t, unsigned qi)
+{
+	if ((t->ops->poll_queues >> qi & 1) && t->env.loop) {
+		virtq_suppress_notify(&t->vq[qi]);
+		evloop_poll_start(t->env.loop, &t->poller);
+	}
+	t->ops->queue_notify(t->dev, qi);
+}
+
+/* The poller: runs each suppressed queue that has entries waiting. Work
+ * found is entries taken: a device that cannot take more yet (all its
+ * requests in flight) resumes from its completions, not from here. */
+static bool virtio_mmio_poll(struct ev_poller *p)
+{
+	struct virtio_mmio *t = (struct virtio_mmio *)((char *)p - offsetof(struct virtio_mmio, poller));
+	bool found = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned i = 0; i < t->nqueues; i++) {
+		struct virtq *q = &t->vq[i];
+		uint16_t before = q->last_avail;
+
+		if (q->suppressed && virtq_avail_pending(q) && virtio_mmio_live(t)) {
+			t->ops->queue_notify(t->dev, i);
+			found |= q->last_avail != before;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+/* The loop stops polling: notifications back on for each suppressed queue,
+ * then what the driver posted before it could see them (it did not notify
+ * for that) is run now, not left on the ring. */
+static void virtio_mmio_poll_stop(struct ev_poller *p)
+{
+	struct virtio_mmio *t = (struct virtio_mmio *)((char *)p - offsetof(struct virtio_mmio, poller));
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned i = 0; i < t->nqueues; i++)
+		if (t->vq[i].suppressed && virtq_enable_notify(&t->vq[i]) && virtio_mmio_live(t))
+			t->ops->queue_notify(t->dev, i);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void virtio_mmio_arm_kick(struct virtio_kick *k)
 {
 	struct io_uring_sqe *sqe = evloop_sqe(k->t->env.loop, &k->w);
@@ -142,7 +191,11 @@ static void virtio_mmio_kick_done(struct ev_waiter *w, int res, unsigned flags)
 		return;
 	}
 	virtio_mmio_arm_kick(k);
-	virtio_mmio_kick(k->t, k->qi);
+	pthread_mutex_lock(&k->t->lock);
+	k->t->stat_kicks++;
+	if (virtio_mmio_live(k->t) && k->t->vq[k->qi].ready)
+		virtio_mmio_serve(k->t, k->qi);
+	pthread_mutex_unlock(&k->t->lock);
 }
 
 static void virtio_mmio_set_ready(struct virtio_mmio *t, struct virtq *q, uint32_t v)
@@ -372,6 +425,8 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_env *env, uint64
 	t->ops = ops;
 	t->dev = dev;
 	t->irq_fd = -1;
+	t->poller.poll = virtio_mmio_poll;
+	t->poller.stop = virtio_mmio_poll_stop;
 	for (unsigned i = 0; i < 4; i++) {
 		t->kick[i].fd = -1;
 		t->kick[i].t = t;
