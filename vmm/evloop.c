@@ -26,8 +26,11 @@
 /* The polling window: how long the loop spins after the last work before
  * it sleeps. It doubles (from the minimum) each time a poller finds work
  * in it and halves each time it ends empty, to 0 below the minimum; at 0,
- * one start in EVLOOP_POLL_PROBE polls for the minimum, so that a guest
- * that has become fast again is noticed. 32 us is QEMU's poll-max-ns. */
+ * one start in EVLOOP_POLL_PROBE polls for the whole maximum, so that a
+ * guest that has become fast again is noticed: a probe of the minimum
+ * never caught a guest whose exit back from its notify takes longer (tens
+ * of microseconds where guest I/O is emulated), and polling, once off,
+ * stayed off. 32 us is QEMU's poll-max-ns. */
 #define EVLOOP_POLL_MAX_NS 32000
 #define EVLOOP_POLL_MIN_NS 4000
 #define EVLOOP_POLL_PROBE  16
@@ -201,7 +204,7 @@ static int64_t evloop_poll_window(struct evloop *l)
 	if (++l->poll_probe < EVLOOP_POLL_PROBE)
 		return 0;
 	l->poll_probe = 0;
-	return EVLOOP_POLL_MIN_NS;
+	return EVLOOP_POLL_MAX_NS;
 }
 
 /* While polling: submits what is queued, has the kernel run the task work
@@ -240,7 +243,8 @@ static void evloop_poll(struct evloop *l)
 			found |= p->poll(p);
 		now = evloop_now();
 		if (found) {
-			l->poll_ns = l->poll_ns * 2 < EVLOOP_POLL_MIN_NS ? EVLOOP_POLL_MIN_NS : l->poll_ns * 2;
+			l->poll_ns =
+			    l->poll_ns * 2 < EVLOOP_POLL_MIN_NS ? EVLOOP_POLL_MIN_NS : l->poll_ns * 2;
 			if (l->poll_ns > EVLOOP_POLL_MAX_NS)
 				l->poll_ns = EVLOOP_POLL_MAX_NS;
 			win = l->poll_ns;

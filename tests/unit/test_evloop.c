@@ -194,7 +194,7 @@ Test(evloop, run_once_times_out_without_completions_and_runs_after_stop)
 struct test_poller {
 	struct ev_poller p; /* first */
 	struct evloop *l;
-	int work;  /* poll() finds work while this is above 0 */
+	int work; /* poll() finds work while this is above 0 */
 	int polls, stops;
 	bool active_in_stop;
 };

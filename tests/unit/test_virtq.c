@@ -413,7 +413,8 @@ Test(virtq, entries_posted_in_the_enable_race_are_reported)
 		virtq_suppress_notify(&q);
 		put_desc(0, BUF, 8, VIRTQ_DESC_F_WRITE, 0);
 		offer(0);
-		cr_assert(virtq_enable_notify(&q), "event_idx %d: the entry posted unannounced is reported", ev);
+		cr_assert(virtq_enable_notify(&q), "event_idx %d: the entry posted unannounced is reported",
+			  ev);
 		cr_assert_eq(virtq_pop(&q, &e), 1, "and it is there to pop");
 		virtq_push(&q, e.head, 8);
 		cr_assert_not(virtq_arm_notify(&q));
