@@ -2,9 +2,11 @@
  * modern only). Register handlers run on vCPU threads and only touch device
  * state under t->lock; a QueueNotify write reaches the I/O thread through
  * the queue's eventfd (KVM_IOEVENTFD, so normally without an exit to us),
- * and the device's queue work runs there. Interrupts go out through an
+ * and the device's queue work runs there; for a device's vcpu_queues the
+ * write exits to us and the vCPU does what it can at once. Interrupts go out through an
  * irqfd, or through ev->set_irq as a level when vmm/ gave no irqfd. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -103,7 +105,7 @@ static void virtio_mmio_reset(struct virtio_mmio *t)
 }
 
 /* Wakes the I/O thread for queue qi, as the ioeventfd would. */
-static void virtio_mmio_signal_kick(struct virtio_mmio *t, unsigned qi)
+void virtio_mmio_defer(struct virtio_mmio *t, unsigned qi)
 {
 	uint64_t one = 1;
 
@@ -120,6 +122,54 @@ void virtio_mmio_kick(struct virtio_mmio *t, unsigned qi)
 	/* A notification before DRIVER_OK is ignored; DRIVER_OK kicks again. */
 	if (virtio_mmio_live(t) && t->vq[qi].ready)
 		t->ops->queue_notify(t->dev, qi);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* With the lock held, the device live and queue qi ready: runs the
+ * queue, first suppressing its notifications and handing it to the I/O
+ * thread's poller when the device asked for that. I/O thread only. */
+static void virtio_mmio_serve(struct virtio_mmio *t, unsigned qi)
+{
+	if ((t->ops->poll_queues >> qi & 1) && t->env.loop) {
+		virtq_suppress_notify(&t->vq[qi]);
+		evloop_poll_start(t->env.loop, &t->poller);
+	}
+	t->ops->queue_notify(t->dev, qi);
+}
+
+/* The poller: runs each suppressed queue that has entries waiting. Work
+ * found is entries taken: a device that cannot take more yet (all its
+ * requests in flight) resumes from its completions, not from here. */
+static bool virtio_mmio_poll(struct ev_poller *p)
+{
+	struct virtio_mmio *t = (struct virtio_mmio *)((char *)p - offsetof(struct virtio_mmio, poller));
+	bool found = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned i = 0; i < t->nqueues; i++) {
+		struct virtq *q = &t->vq[i];
+		uint16_t before = q->last_avail;
+
+		if (q->suppressed && virtq_avail_pending(q) && virtio_mmio_live(t)) {
+			t->ops->queue_notify(t->dev, i);
+			found |= q->last_avail != before;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+/* The loop stops polling: notifications back on for each suppressed queue,
+ * then what the driver posted before it could see them (it did not notify
+ * for that) is run now, not left on the ring. */
+static void virtio_mmio_poll_stop(struct ev_poller *p)
+{
+	struct virtio_mmio *t = (struct virtio_mmio *)((char *)p - offsetof(struct virtio_mmio, poller));
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned i = 0; i < t->nqueues; i++)
+		if (t->vq[i].suppressed && virtq_enable_notify(&t->vq[i]) && virtio_mmio_live(t))
+			t->ops->queue_notify(t->dev, i);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -142,7 +192,11 @@ static void virtio_mmio_kick_done(struct ev_waiter *w, int res, unsigned flags)
 		return;
 	}
 	virtio_mmio_arm_kick(k);
-	virtio_mmio_kick(k->t, k->qi);
+	pthread_mutex_lock(&k->t->lock);
+	k->t->stat_kicks++;
+	if (virtio_mmio_live(k->t) && k->t->vq[k->qi].ready)
+		virtio_mmio_serve(k->t, k->qi);
+	pthread_mutex_unlock(&k->t->lock);
 }
 
 static void virtio_mmio_set_ready(struct virtio_mmio *t, struct virtq *q, uint32_t v)
@@ -182,7 +236,7 @@ static void virtio_mmio_set_status(struct virtio_mmio *t, uint32_t v)
 	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
 		for (unsigned i = 0; i < t->nqueues; i++)
 			if (t->vq[i].ready)
-				virtio_mmio_signal_kick(t, i);
+				virtio_mmio_defer(t, i);
 }
 
 static void virtio_mmio_config_rw(struct virtio_mmio *t, uint64_t off, void *data, unsigned len, bool wr)
@@ -318,9 +372,20 @@ void virtio_mmio_write(void *opaque, uint64_t off, const void *data, unsigned le
 			virtio_mmio_set_ready(t, q, v);
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		/* Reached only without ioeventfd (or with a value it did not match). */
-		if (v < t->nqueues)
-			virtio_mmio_signal_kick(t, v);
+		/* Reached for vcpu_queues, or without ioeventfd (or with a
+		 * value it did not match). */
+		if (v >= t->nqueues)
+			break;
+		if ((t->ops->vcpu_queues >> v & 1) && virtio_mmio_live(t) && t->vq[v].ready) {
+			t->stat_kicks++;
+			t->ops->queue_notify_vcpu(t->dev, v);
+			/* A polled queue: the I/O thread takes over from here
+			 * and spares the driver the next exits. */
+			if (t->ops->poll_queues >> v & 1)
+				virtio_mmio_defer(t, v);
+		} else {
+			virtio_mmio_defer(t, v);
+		}
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		t->isr &= ~v;
@@ -372,6 +437,8 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_env *env, uint64
 	t->ops = ops;
 	t->dev = dev;
 	t->irq_fd = -1;
+	t->poller.poll = virtio_mmio_poll;
+	t->poller.stop = virtio_mmio_poll_stop;
 	for (unsigned i = 0; i < 4; i++) {
 		t->kick[i].fd = -1;
 		t->kick[i].t = t;
@@ -385,7 +452,7 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_env *env, uint64
 			r = -errno;
 			goto fail;
 		}
-		if (env->vmfd >= 0) {
+		if (env->vmfd >= 0 && !(ops->vcpu_queues >> i & 1)) {
 			struct kvm_ioeventfd io = {
 				.datamatch = i,
 				.addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,

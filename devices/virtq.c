@@ -72,6 +72,7 @@ int virtq_enable(struct virtq *q, const struct mem_map *m)
 	q->last_avail = 0;
 	q->used_idx = 0;
 	q->signalled_valid = false;
+	q->suppressed = false;
 	q->ready = true;
 	return 0;
 }
@@ -208,17 +209,55 @@ bool virtq_need_irq(struct virtq *q)
 	return (uint16_t)(cur - ev - 1) < (uint16_t)(cur - old);
 }
 
+/* avail_event: the driver notifies when its avail->idx moves past it. */
+static void virtq_set_avail_event(struct virtq *q, uint16_t v)
+{
+	virtq_store16(q->used + 4 + 8 * (size_t)q->num, v);
+}
+
 bool virtq_arm_notify(struct virtq *q)
 {
 	if (!q->ready)
 		return false;
-	if (q->event_idx)
-		virtq_store16(q->used + 4 + 8 * (size_t)q->num, q->last_avail);
-	else
+	if (q->suppressed) {
+		/* Keep avail_event just behind the driver, so that it never
+		 * comes round to it again (mod 2^16) while we poll. */
+		if (q->event_idx)
+			virtq_set_avail_event(q, (uint16_t)(q->last_avail - 1));
+	} else if (q->event_idx) {
+		virtq_set_avail_event(q, q->last_avail);
+	} else {
 		virtq_store16(q->used, 0);
-	/* Our avail_event must be visible before we look at avail->idx again. */
+	}
+	/* Our avail_event must be visible before we look at avail->idx again;
+	 * the driver orders its avail->idx before its look at ours the same
+	 * way, so one of us sees the other. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return virtq_load16(q->avail + 2) != q->last_avail;
+}
+
+void virtq_suppress_notify(struct virtq *q)
+{
+	if (!q->ready || q->suppressed)
+		return;
+	q->suppressed = true;
+	/* An avail_event of last_avail - 1 lies behind every index the driver
+	 * can publish next (it is at most num entries ahead of us). */
+	if (q->event_idx)
+		virtq_set_avail_event(q, (uint16_t)(q->last_avail - 1));
+	else
+		virtq_store16(q->used, VIRTQ_USED_F_NO_NOTIFY);
+}
+
+bool virtq_enable_notify(struct virtq *q)
+{
+	q->suppressed = false;
+	return virtq_arm_notify(q);
+}
+
+bool virtq_avail_pending(const struct virtq *q)
+{
+	return q->ready && virtq_load16(q->avail + 2) != q->last_avail;
 }
 
 size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off, void *buf, size_t len)

@@ -93,6 +93,7 @@ struct virtq {
 	uint16_t used_idx;       /* our copy of used->idx */
 	uint16_t signalled_used; /* used_idx at the last interrupt */
 	bool signalled_valid;
+	bool suppressed; /* the device polls: the driver was asked not to notify */
 	const struct mem_map *mem;
 };
 
@@ -127,8 +128,21 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
 bool virtq_need_irq(struct virtq *q);
 /* With EVENT_IDX, tells the driver to notify at the next avail entry
  * (avail_event = last_avail); otherwise clears NO_NOTIFY. Returns true when
- * more entries arrived meanwhile, so the caller pops again. */
+ * more entries arrived meanwhile, so the caller pops again. While the queue
+ * is suppressed it leaves notifications off and only looks. */
 bool virtq_arm_notify(struct virtq *q);
+/* Notification suppression (2.7.10) for a device that polls the ring:
+ * asks the driver not to notify (NO_NOTIFY in used->flags; with EVENT_IDX,
+ * an avail_event the driver has already passed) until
+ * virtq_enable_notify(). The device must then look at the ring itself. */
+void virtq_suppress_notify(struct virtq *q);
+/* Ends the suppression race-free: notifications back on, then a second
+ * look at avail->idx; true when entries are waiting, which no notification
+ * will announce (the driver may have looked before they were back on). */
+bool virtq_enable_notify(struct virtq *q);
+/* Does the avail ring hold entries the device has not taken? A cheap look
+ * for a polling device; virtq_pop still checks what it finds. */
+bool virtq_avail_pending(const struct virtq *q);
 
 /* Copies between an iovec array and a flat buffer, from byte off; returns
  * the bytes copied. */
@@ -162,6 +176,19 @@ struct virtio_dev_ops {
 	bool (*resetting)(void *dev);
 	/* The VM ends: flush and quiesce (virtio_shutdown). Any thread. */
 	void (*shutdown)(void *dev);
+	/* Bit i: after a notification on queue i, the I/O thread polls it for
+	 * a while with the driver's notifications suppressed (struct
+	 * ev_poller). For queues where the driver posts work (requests), not
+	 * buffers that wait for input. */
+	unsigned poll_queues;
+	/* Bit i: queue i's notification is no ioeventfd but an exit to cove,
+	 * and queue_notify_vcpu serves it on the vCPU that wrote it, with the
+	 * lock held. For work that ends at once (a read the host's page cache
+	 * holds): it spares the I/O thread's wake-up, which costs more than
+	 * the exit where guest I/O is emulated. It must not block; what it
+	 * cannot finish it leaves on the ring and hands on (virtio_mmio_defer). */
+	unsigned vcpu_queues;
+	void (*queue_notify_vcpu)(void *dev, unsigned qi);
 };
 
 /* A queue's notification eventfd and the I/O thread's read armed on it. */
@@ -199,6 +226,7 @@ struct virtio_mmio {
 	struct virtio_env env;
 	const struct virtio_dev_ops *ops;
 	void *dev;
+	struct ev_poller poller; /* the I/O thread's, for ops->poll_queues */
 	uint64_t stat_kicks, stat_irqs;
 };
 
@@ -213,14 +241,17 @@ void virtio_mmio_destroy(struct virtio_mmio *t);
 /* The register handlers (also reached through the bus). */
 void virtio_mmio_read(void *opaque, uint64_t off, void *data, unsigned len);
 void virtio_mmio_write(void *opaque, uint64_t off, const void *data, unsigned len);
-/* Runs queue qi's notify as the I/O thread would after a kick; for tests
- * and for devices that retry. Takes the lock. */
+/* Runs queue qi's notify as the I/O thread would after a kick (but starts
+ * no polling); for tests and for devices that retry. Takes the lock. */
 void virtio_mmio_kick(struct virtio_mmio *t, unsigned qi);
 /* With the lock held: is the device live (DRIVER_OK, no NEEDS_RESET)? */
 bool virtio_mmio_live(const struct virtio_mmio *t);
 /* With the lock held: pushes done, raises the used-buffer interrupt if the
  * driver wants one. */
 void virtio_mmio_notify_used(struct virtio_mmio *t, unsigned qi);
+/* Any thread: queue qi has work for the I/O thread's queue_notify, as
+ * after an ioeventfd kick. */
+void virtio_mmio_defer(struct virtio_mmio *t, unsigned qi);
 /* With the lock held: the driver broke queue rules: NEEDS_RESET and a
  * config-change interrupt (section 2.1.2). */
 void virtio_mmio_needs_reset(struct virtio_mmio *t);

@@ -4,19 +4,36 @@
  * calls waiter->fn for each completion. Other threads reach the loop only
  * through one eventfd: evloop_wake() and evloop_stop() write it, the loop
  * keeps a read armed on it. Submission is batched: SQEs queued by callbacks
- * go to the kernel with the next io_uring_submit_and_wait(). */
+ * go to the kernel with the next io_uring_submit_and_wait().
+ *
+ * Before it sleeps, the loop may busy-poll the sources that asked for it
+ * (struct ev_poller: virtqueues whose driver was told not to notify) for a
+ * short adaptive window, and the ring with them; then it stops them, which
+ * turns their notifications back on, and sleeps. */
 #include <errno.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/evloop.h"
+
+/* The polling window: how long the loop spins after the last work before
+ * it sleeps. It doubles (from the minimum) each time a poller finds work
+ * in it and halves each time it ends empty, to 0 below the minimum; at 0,
+ * one start in EVLOOP_POLL_PROBE polls for the whole maximum, so that a
+ * guest that has become fast again is noticed: a probe of the minimum
+ * never caught a guest whose exit back from its notify takes longer (tens
+ * of microseconds where guest I/O is emulated), and polling, once off,
+ * stayed off. 32 us is QEMU's poll-max-ns. */
+#define EVLOOP_POLL_MAX_NS 32000
+#define EVLOOP_POLL_MIN_NS 4000
+#define EVLOOP_POLL_PROBE  16
 
 struct evloop {
 	struct io_uring ring;
@@ -26,6 +43,10 @@ struct evloop {
 	struct ev_waiter *wake_w; /* evloop_on_wake's hook, or NULL */
 	atomic_bool stop;
 	bool efd_armed;
+	bool can_poll;		   /* the ring has IORING_SETUP_TASKRUN_FLAG */
+	struct ev_poller *polling; /* the active pollers */
+	int64_t poll_ns;	   /* the window, 0 .. EVLOOP_POLL_MAX_NS */
+	unsigned poll_probe;	   /* starts since the window went to 0 */
 };
 
 static void evloop_arm_efd(struct evloop *l)
@@ -68,9 +89,15 @@ static int evloop_init(struct evloop **out, unsigned entries, unsigned flags)
 		return r;
 	}
 	/* COOP_TASKRUN: completions are only reaped in io_uring_enter, so the
-	 * kernel need not interrupt the thread to run task work. Older kernels
-	 * reject the flag: fall back to none. */
-	r = io_uring_queue_init(entries ? entries : 64, &l->ring, IORING_SETUP_COOP_TASKRUN | flags);
+	 * kernel need not interrupt the thread to run task work. TASKRUN_FLAG
+	 * (5.19) shows in the SQ ring when such work waits, which a polling
+	 * loop needs to see without a system call. Older kernels reject the
+	 * flags: fall back to fewer, and to no polling. */
+	r = io_uring_queue_init(entries ? entries : 64, &l->ring,
+				IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | flags);
+	l->can_poll = r == 0;
+	if (r == -EINVAL)
+		r = io_uring_queue_init(entries ? entries : 64, &l->ring, IORING_SETUP_COOP_TASKRUN | flags);
 	if (r == -EINVAL)
 		r = io_uring_queue_init(entries ? entries : 64, &l->ring, flags);
 	if (r < 0) {
@@ -79,6 +106,7 @@ static int evloop_init(struct evloop **out, unsigned entries, unsigned flags)
 		return r;
 	}
 	l->efd_w.fn = evloop_efd_done;
+	l->poll_ns = EVLOOP_POLL_MAX_NS;
 	*out = l;
 	return 0;
 }
@@ -144,12 +172,125 @@ static void evloop_reap(struct evloop *l)
 	}
 }
 
+void evloop_poll_start(struct evloop *l, struct ev_poller *p)
+{
+	if (p->active)
+		return;
+	p->active = true;
+	p->next = l->polling;
+	l->polling = p;
+}
+
+bool evloop_can_poll(const struct evloop *l)
+{
+	return l->can_poll;
+}
+
+static int64_t evloop_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* This session's window: the adaptive one, or now and then a probe. */
+static int64_t evloop_poll_window(struct evloop *l)
+{
+	if (!l->can_poll)
+		return 0;
+	if (l->poll_ns)
+		return l->poll_ns;
+	if (++l->poll_probe < EVLOOP_POLL_PROBE)
+		return 0;
+	l->poll_probe = 0;
+	return EVLOOP_POLL_MAX_NS;
+}
+
+/* While polling: submits what is queued, has the kernel run the task work
+ * that holds completions back (IORING_SQ_TASKRUN), and runs the waiters
+ * of the completions there. True if there were any. */
+static bool evloop_poll_ring(struct evloop *l)
+{
+	if (io_uring_sq_ready(&l->ring))
+		io_uring_submit(&l->ring);
+	else if (IO_URING_READ_ONCE(*l->ring.sq.kflags) & IORING_SQ_TASKRUN)
+		io_uring_get_events(&l->ring);
+	if (!io_uring_cq_ready(&l->ring))
+		return false;
+	evloop_reap(l);
+	return true;
+}
+
+/* Spins over the active pollers and the ring until neither has had work
+ * for the window. Work a poller finds (the guest posted within the window)
+ * grows the window; a window that ends empty halves it. Completions keep
+ * the loop spinning but say nothing about the guest. */
+static void evloop_poll(struct evloop *l)
+{
+	int64_t win = evloop_poll_window(l), deadline;
+
+	if (win == 0)
+		return;
+	deadline = evloop_now() + win;
+	while (!atomic_load_explicit(&l->stop, memory_order_relaxed)) {
+		bool found = false;
+		int64_t now;
+
+		if (evloop_poll_ring(l))
+			deadline = evloop_now() + win;
+		for (struct ev_poller *p = l->polling; p; p = p->next)
+			found |= p->poll(p);
+		now = evloop_now();
+		if (found) {
+			l->poll_ns =
+			    l->poll_ns * 2 < EVLOOP_POLL_MIN_NS ? EVLOOP_POLL_MIN_NS : l->poll_ns * 2;
+			if (l->poll_ns > EVLOOP_POLL_MAX_NS)
+				l->poll_ns = EVLOOP_POLL_MAX_NS;
+			win = l->poll_ns;
+			deadline = now + win;
+			continue;
+		}
+		if (now >= deadline) {
+			l->poll_ns = l->poll_ns / 2 < EVLOOP_POLL_MIN_NS ? 0 : l->poll_ns / 2;
+			return;
+		}
+		__builtin_ia32_pause();
+	}
+}
+
+/* Ends polling before the loop sleeps: each poller turns its
+ * notifications back on and takes what came meanwhile. */
+static void evloop_poll_stop(struct evloop *l)
+{
+	struct ev_poller *p = l->polling;
+
+	l->polling = NULL;
+	while (p) {
+		struct ev_poller *next = p->next;
+
+		p->active = false;
+		p->stop(p);
+		p = next;
+	}
+}
+
 int evloop_run(struct evloop *l)
 {
 	if (!l->efd_armed)
 		evloop_arm_efd(l);
 	while (!atomic_load(&l->stop)) {
-		int r = io_uring_submit_and_wait(&l->ring, 1);
+		int r;
+
+		if (l->polling) {
+			evloop_poll(l);
+			evloop_poll_stop(l);
+			/* Polling may have reaped evloop_stop's wake: none
+			 * comes again to end the wait below. */
+			if (atomic_load(&l->stop))
+				break;
+		}
+		r = io_uring_submit_and_wait(&l->ring, 1);
 
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
 			return r;
@@ -171,6 +312,8 @@ int evloop_run_once(struct evloop *l, int64_t timeout_ns)
 		return -EOPNOTSUPP;
 	if (timeout_ns < 0)
 		ts.tv_sec = ts.tv_nsec = 0;
+	if (l->polling)
+		evloop_poll_stop(l);
 	r = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
 	if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
 		return r;

@@ -17,6 +17,27 @@ struct ev_waiter {
 
 struct evloop;
 
+/* A source the loop may busy-poll before it sleeps: a virtqueue whose
+ * driver was asked not to notify. Notifications cost an exit each (tens of
+ * microseconds on hosts that emulate guest I/O); a guest that posts its
+ * next request within the window pays none. The window adapts (see
+ * evloop.c: EVLOOP_POLL_MAX_NS, at most 32 us after the last work): it
+ * grows while polling finds work, halves each time it ends empty, and
+ * stays 0 for a guest whose work comes slower than that (an idle or
+ * sparse guest, or one whose vCPU does not run while the loop spins), with
+ * a short probe now and then. An idle guest costs nothing: polling starts
+ * only after a notification. */
+struct ev_poller {
+	/* Looks for work and does it; true if there was some. I/O thread. */
+	bool (*poll)(struct ev_poller *p);
+	/* The loop stops polling p before it sleeps: p turns its
+	 * notifications back on and takes what arrived meanwhile (it may
+	 * call evloop_poll_start again). I/O thread. */
+	void (*stop)(struct ev_poller *p);
+	struct ev_poller *next; /* the loop's */
+	bool active;		/* the loop's: between poll_start and stop */
+};
+
 /* entries: ring size. 0 or -errno. */
 int evloop_new(struct evloop **out, unsigned entries);
 /* The same with the ring created IORING_SETUP_R_DISABLED: SQEs may be
@@ -45,6 +66,13 @@ void evloop_wake(struct evloop *l);
 void evloop_on_wake(struct evloop *l, struct ev_waiter *w);
 /* Any thread: evloop_stop() was called. */
 bool evloop_stopped(struct evloop *l);
+/* I/O thread: p has just suppressed its notifications; the loop polls it
+ * (or, when polling does not pay, calls p->stop at once) before it
+ * sleeps. A no-op while p is active. */
+void evloop_poll_start(struct evloop *l, struct ev_poller *p);
+/* Does this loop poll at all (the kernel shows it pending task work
+ * without a system call: IORING_SETUP_TASKRUN_FLAG, Linux 5.19)? */
+bool evloop_can_poll(const struct evloop *l);
 /* The ring's fd, e.g. for IORING_REGISTER_RESTRICTIONS by seccomp/. */
 struct io_uring *evloop_ring(struct evloop *l);
 

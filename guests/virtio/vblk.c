@@ -13,6 +13,7 @@
 #define DESC_F_NEXT	       1
 #define DESC_F_WRITE	       2
 #define DESC_F_INDIRECT	       4
+#define VIRTQ_USED_F_NO_NOTIFY 1
 
 struct desc {
 	uint64_t addr;
@@ -128,7 +129,9 @@ int blk_rw(uint32_t type, uint64_t sector, void *buf, uint32_t len)
 	aidx++;
 	avail[1] = aidx;
 	rt_mb();
-	if (!(blk_features & BLK_EVENT_IDX) || need_event(used[2 + 4 * QN], aidx, old))
+	/* 2.7.10: without EVENT_IDX, the device's NO_NOTIFY flag asks us not
+	 * to notify (it polls the ring); with it, avail_event says when. */
+	if (blk_features & BLK_EVENT_IDX ? need_event(used[2 + 4 * QN], aidx, old) : !(used[0] & VIRTQ_USED_F_NO_NOTIFY))
 		reg(0x50, 0);
 	while (used[1] != aidx)
 		rt_pause();

@@ -190,3 +190,98 @@ Test(evloop, run_once_times_out_without_completions_and_runs_after_stop)
 	cr_assert_eq(c.calls, 1, "the NOP's waiter ran once (%d)", c.calls);
 	evloop_free(l);
 }
+
+struct test_poller {
+	struct ev_poller p; /* first */
+	struct evloop *l;
+	int work; /* poll() finds work while this is above 0 */
+	int polls, stops;
+	bool active_in_stop;
+};
+
+static bool test_poll(struct ev_poller *p)
+{
+	struct test_poller *t = (struct test_poller *)p;
+
+	t->polls++;
+	if (t->work <= 0)
+		return false;
+	t->work--;
+	return true;
+}
+
+static void test_poll_stop(struct ev_poller *p)
+{
+	struct test_poller *t = (struct test_poller *)p;
+
+	t->stops++;
+	t->active_in_stop = p->active;
+}
+
+Test(evloop, poller_is_polled_while_it_finds_work_then_stopped_once, .timeout = 10)
+{
+	struct evloop *l = loop_new(8);
+	struct test_poller t = {.p = {.poll = test_poll, .stop = test_poll_stop}, .l = l, .work = 5};
+	pthread_t th;
+
+	evloop_poll_start(l, &t.p);
+	evloop_poll_start(l, &t.p); /* a second start while active is a no-op */
+	cr_assert(t.p.active);
+	cr_assert_eq(pthread_create(&th, NULL, stop_later, l), 0);
+	cr_assert_eq(evloop_run(l), 0);
+	pthread_join(th, NULL);
+	cr_assert_eq(t.stops, 1, "stop ran %d times: once, before the loop slept", t.stops);
+	cr_assert_not(t.active_in_stop, "the poller is off the loop's list when stop runs");
+	cr_assert_not(t.p.active);
+	if (evloop_can_poll(l)) {
+		cr_assert_eq(t.work, 0, "all 5 work items were found by polling (%d left)", t.work);
+		cr_assert_gt(t.polls, 5, "polled %d times: the work, then at least one empty look", t.polls);
+	} else {
+		cr_assert_eq(t.polls, 0, "a loop that cannot poll only stops its pollers");
+	}
+	evloop_free(l);
+}
+
+struct stopper {
+	struct ev_waiter w;
+	struct evloop *l;
+};
+
+/* evloop_stop from a completion reaped while the loop polls, with the
+ * stop's own wake completed and reaped in the same pass (as when another
+ * thread stops the loop just then): no wake is left to end a wait. */
+static void stopper_fn(struct ev_waiter *w, int res, unsigned flags)
+{
+	struct stopper *s = (struct stopper *)w;
+
+	(void)res;
+	(void)flags;
+	evloop_stop(s->l);
+	io_uring_get_events(evloop_ring(s->l));
+}
+
+static bool poll_forever(struct ev_poller *p)
+{
+	(void)p;
+	return true;
+}
+
+static void poll_nothing_to_stop(struct ev_poller *p)
+{
+	(void)p;
+}
+
+Test(evloop, stop_whose_wake_is_reaped_while_polling_ends_the_loop, .timeout = 10)
+{
+	struct evloop *l = loop_new(8);
+	struct stopper s = {.w.fn = stopper_fn, .l = l};
+	struct ev_poller p = {.poll = poll_forever, .stop = poll_nothing_to_stop};
+
+	if (!evloop_can_poll(l))
+		cr_skip_test("the kernel lacks IORING_SETUP_TASKRUN_FLAG: no polling");
+	evloop_poll_start(l, &p);
+	io_uring_prep_nop(evloop_sqe(l, &s.w));
+	cr_assert_eq(evloop_run(l), 0, "the loop ended after a stop seen while polling");
+	cr_assert_not(p.active);
+	evloop_free(l);
+}
