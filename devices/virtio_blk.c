@@ -14,8 +14,6 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "devices/virtq.h"
@@ -93,7 +91,6 @@ struct virtio_blk {
 	char id[VIRTIO_BLK_ID_BYTES];
 	struct blk_req *free;
 	struct virtq_elem elem;
-	struct iovec now_iov[VIRTQ_MAX_IOV]; /* blk_read_now's, under the lock */
 	struct blk_req reqs[VIRTQ_MAX_SIZE];
 };
 
@@ -322,68 +319,6 @@ static void blk_queue_notify(void *dev, unsigned qi)
 	virtio_mmio_notify_used(&b->t, qi);
 }
 
-/* Reads e now if the page cache holds all of it: preadv2 with RWF_NOWAIT
- * fails (EAGAIN, or short) rather than wait for the disk. True when e is
- * done and on the used ring; false leaves it to blk_start, which also
- * answers every other request and every malformed one. */
-static bool blk_read_now(struct virtio_blk *b, const struct virtq_elem *e)
-{
-	const struct iovec *last;
-	struct blk_hdr h;
-	uint64_t len;
-	long got;
-	int n;
-
-	if (e->out_len != sizeof(h) || e->nin == 0 || e->in_len < 1 + SECTOR)
-		return false;
-	iov_to_buf(e->iov, e->nout, 0, &h, sizeof(h));
-	len = e->in_len - 1;
-	if (h.type != VIRTIO_BLK_T_IN || len % SECTOR || !blk_in_range(b, h.sector, len))
-		return false;
-	n = iov_slice(e->iov + e->nout, e->nin, 0, len, b->now_iov, VIRTQ_MAX_IOV);
-	if (n <= 0)
-		return false;
-	/* musl has no preadv2(); on x86-64 the offset is one register, the
-	 * high half is 0. */
-	got = syscall(SYS_preadv2, b->fd, b->now_iov, n, (long)(h.sector * SECTOR), 0L, RWF_NOWAIT);
-	if (got < 0 || (uint64_t)got != len)
-		return false;
-	last = &e->iov[e->nout + e->nin - 1];
-	*((volatile uint8_t *)last->iov_base + last->iov_len - 1) = VIRTIO_BLK_S_OK;
-	virtq_push(&b->t.vq[0], e->head, (uint32_t)len + 1);
-	return true;
-}
-
-/* A notification, on the vCPU that wrote it (vcpu_queues): the reads the
- * page cache holds are done here, sparing the I/O thread's wake-up. The
- * first request that cannot be goes back on the ring, and it and all
- * after it to the I/O thread. */
-static void blk_queue_notify_vcpu(void *dev, unsigned qi)
-{
-	struct virtio_blk *b = dev;
-	struct virtq *q = &b->t.vq[qi];
-
-	for (;;) {
-		int n = virtq_pop(q, &b->elem);
-
-		if (n < 0) {
-			virtio_mmio_needs_reset(&b->t);
-			return;
-		}
-		if (n == 0) {
-			if (virtq_arm_notify(q))
-				continue;
-			break;
-		}
-		if (!blk_read_now(b, &b->elem)) {
-			virtq_unpop(q);
-			virtio_mmio_defer(&b->t, qi);
-			break;
-		}
-	}
-	virtio_mmio_notify_used(&b->t, qi);
-}
-
 static void blk_config_read(void *dev, uint64_t off, void *data, unsigned len)
 {
 	struct virtio_blk *b = dev;
@@ -421,8 +356,6 @@ static const struct virtio_dev_ops blk_ops = {
 	.resetting = blk_resetting,
 	.shutdown = blk_shutdown,
 	.poll_queues = 1,
-	.vcpu_queues = 1,
-	.queue_notify_vcpu = blk_queue_notify_vcpu,
 };
 
 static void blk_put32(uint8_t *p, uint32_t v)

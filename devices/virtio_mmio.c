@@ -2,8 +2,7 @@
  * modern only). Register handlers run on vCPU threads and only touch device
  * state under t->lock; a QueueNotify write reaches the I/O thread through
  * the queue's eventfd (KVM_IOEVENTFD, so normally without an exit to us),
- * and the device's queue work runs there; for a device's vcpu_queues the
- * write exits to us and the vCPU does what it can at once. Interrupts go out through an
+ * and the device's queue work runs there. Interrupts go out through an
  * irqfd, or through ev->set_irq as a level when vmm/ gave no irqfd. */
 #include <errno.h>
 #include <stddef.h>
@@ -105,7 +104,7 @@ static void virtio_mmio_reset(struct virtio_mmio *t)
 }
 
 /* Wakes the I/O thread for queue qi, as the ioeventfd would. */
-void virtio_mmio_defer(struct virtio_mmio *t, unsigned qi)
+static void virtio_mmio_signal_kick(struct virtio_mmio *t, unsigned qi)
 {
 	uint64_t one = 1;
 
@@ -236,7 +235,7 @@ static void virtio_mmio_set_status(struct virtio_mmio *t, uint32_t v)
 	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
 		for (unsigned i = 0; i < t->nqueues; i++)
 			if (t->vq[i].ready)
-				virtio_mmio_defer(t, i);
+				virtio_mmio_signal_kick(t, i);
 }
 
 static void virtio_mmio_config_rw(struct virtio_mmio *t, uint64_t off, void *data, unsigned len, bool wr)
@@ -372,20 +371,9 @@ void virtio_mmio_write(void *opaque, uint64_t off, const void *data, unsigned le
 			virtio_mmio_set_ready(t, q, v);
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		/* Reached for vcpu_queues, or without ioeventfd (or with a
-		 * value it did not match). */
-		if (v >= t->nqueues)
-			break;
-		if ((t->ops->vcpu_queues >> v & 1) && virtio_mmio_live(t) && t->vq[v].ready) {
-			t->stat_kicks++;
-			t->ops->queue_notify_vcpu(t->dev, v);
-			/* A polled queue: the I/O thread takes over from here
-			 * and spares the driver the next exits. */
-			if (t->ops->poll_queues >> v & 1)
-				virtio_mmio_defer(t, v);
-		} else {
-			virtio_mmio_defer(t, v);
-		}
+		/* Reached only without ioeventfd (or with a value it did not match). */
+		if (v < t->nqueues)
+			virtio_mmio_signal_kick(t, v);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		t->isr &= ~v;
@@ -452,7 +440,7 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_env *env, uint64
 			r = -errno;
 			goto fail;
 		}
-		if (env->vmfd >= 0 && !(ops->vcpu_queues >> i & 1)) {
+		if (env->vmfd >= 0) {
 			struct kvm_ioeventfd io = {
 				.datamatch = i,
 				.addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,

@@ -181,14 +181,6 @@ struct virtio_dev_ops {
 	 * ev_poller). For queues where the driver posts work (requests), not
 	 * buffers that wait for input. */
 	unsigned poll_queues;
-	/* Bit i: queue i's notification is no ioeventfd but an exit to cove,
-	 * and queue_notify_vcpu serves it on the vCPU that wrote it, with the
-	 * lock held. For work that ends at once (a read the host's page cache
-	 * holds): it spares the I/O thread's wake-up, which costs more than
-	 * the exit where guest I/O is emulated. It must not block; what it
-	 * cannot finish it leaves on the ring and hands on (virtio_mmio_defer). */
-	unsigned vcpu_queues;
-	void (*queue_notify_vcpu)(void *dev, unsigned qi);
 };
 
 /* A queue's notification eventfd and the I/O thread's read armed on it. */
@@ -249,9 +241,6 @@ bool virtio_mmio_live(const struct virtio_mmio *t);
 /* With the lock held: pushes done, raises the used-buffer interrupt if the
  * driver wants one. */
 void virtio_mmio_notify_used(struct virtio_mmio *t, unsigned qi);
-/* Any thread: queue qi has work for the I/O thread's queue_notify, as
- * after an ioeventfd kick. */
-void virtio_mmio_defer(struct virtio_mmio *t, unsigned qi);
 /* With the lock held: the driver broke queue rules: NEEDS_RESET and a
  * config-change interrupt (section 2.1.2). */
 void virtio_mmio_needs_reset(struct virtio_mmio *t);

@@ -4,7 +4,6 @@
  * showed cove (static musl) making it after set-up, on some guest or exit
  * path; COVE_SANITIZE adds what the ASan/UBSan runtime (glibc) needs. */
 #include <asm/unistd.h>
-#include <linux/fs.h>
 #include <linux/io_uring.h>
 #include <linux/kvm.h>
 #include <signal.h>
@@ -75,12 +74,8 @@ static const struct seccomp_value vcpu_ioctls[] = {
 	V(KVM_SET_USER_MEMORY_REGION),
 };
 
-/* virtio-blk reads served on the notifying vCPU: never one that waits. */
-static const struct seccomp_value vcpu_preadv2_flags[] = {V(RWF_NOWAIT)};
-
 static const struct seccomp_rule vcpu_rules[] = {
 	IN(ioctl, 1, "request", vcpu_ioctls),
-	IN(preadv2, 5, "flags", vcpu_preadv2_flags),
 	ANY(write),
 	ANY(writev),
 	ANY(futex),

@@ -324,8 +324,7 @@ Test(seccomp, every_listed_syscall_survives_its_filter)
 
 Test(seccomp, role_sizes_meet_targets)
 {
-	/* 16: preadv2, RWF_NOWAIT only, for virtio-blk reads on the vCPU. */
-	cr_expect_leq(seccomp_table(SECCOMP_ROLE_VCPU)->nrules, 16u + SANITIZER_EXTRA,
+	cr_expect_leq(seccomp_table(SECCOMP_ROLE_VCPU)->nrules, 15u + SANITIZER_EXTRA,
 		      "vCPU role lists %u syscalls", seccomp_table(SECCOMP_ROLE_VCPU)->nrules);
 	cr_expect_leq(seccomp_table(SECCOMP_ROLE_IO)->nrules, 25u + SANITIZER_EXTRA,
 		      "I/O role lists %u syscalls", seccomp_table(SECCOMP_ROLE_IO)->nrules);
@@ -478,7 +477,6 @@ static const struct {
     K(STDOUT_FILENO),
     K(STDERR_FILENO),
     K(PROT_EXEC),
-    K(RWF_NOWAIT),
     {"own_pid", 4321},
     {"child_pid", 8765},
     {"init's pid", 1},

@@ -431,9 +431,7 @@ Test(virtio_blk, many_reads_in_flight_all_complete_with_their_own_data)
 	}
 	aidx = 5;
 	mem_write(&m, AVAIL + 2, &aidx, 2);
-	/* To the I/O thread, as an ioeventfd kick: a notify write would have
-	 * the calling thread read what the page cache holds at once. */
-	virtio_mmio_defer(t, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	for (int i = 0; i < 5000 && uidx != 5; i++) {
 		mem_read(&m, USED + 2, &uidx, 2);
 		nanosleep(&ts, NULL);
@@ -458,119 +456,6 @@ static void file_sector(unsigned sector, char *buf)
 
 	cr_assert_eq(pread(fd, buf, 512, sector * 512), 512);
 	close(fd);
-}
-
-static void file_fill(unsigned sector, int byte)
-{
-	char s[512];
-	int fd = open(path, O_RDWR);
-
-	memset(s, byte, sizeof(s));
-	cr_assert_eq(pwrite(fd, s, sizeof(s), sector * 512), 512);
-	close(fd);
-}
-
-static uint16_t used_flags(void)
-{
-	uint16_t f;
-
-	mem_read(&m, USED, &f, 2);
-	return f;
-}
-
-/* vcpu_queues: a read the page cache holds is done by the thread that
- * writes QueueNotify (the vCPU), before the write returns; no I/O thread
- * runs here at all. */
-Test(virtio_blk, cached_read_completes_during_the_notify_write)
-{
-	char err[128];
-
-	file_fill(3, 0x5a);
-	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
-	driver_setup(DESC);
-	driver_ok();
-	blk_post(0, 3, 512);
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	cr_assert_eq(used_idx(), 1, "the read was on the used ring when the write returned");
-	cr_assert_eq(m.ram[STATUS], 0, "status OK");
-	cr_assert_eq(m.ram[DATA + 17], 0x5a, "with sector 3's bytes");
-	cr_assert(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_USED, "and the used-buffer interrupt");
-}
-
-/* What cannot be finished at once (a write; and every request after it,
- * in ring order) stays on the ring for the I/O thread, which is woken. */
-Test(virtio_blk, write_and_what_follows_it_are_left_to_the_io_thread)
-{
-	char err[128], back[512];
-
-	file_fill(4, 0x11);
-	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
-	driver_setup(DESC);
-	driver_ok();
-	memset(m.ram + DATA, 0x77, 512);
-	blk_post(1, 5, 512);
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	cr_assert_eq(used_idx(), 0, "the write was not done on the notifying thread");
-	cr_assert_eq(m.ram[STATUS], 0xff);
-	start_io();
-	for (int i = 0; i < 5000 && used_idx() != 1; i++)
-		sleep_ms(1);
-	cr_assert_eq(used_idx(), 1, "the woken I/O thread did the write");
-	cr_assert_eq(m.ram[STATUS], 0);
-	file_sector(5, back);
-	cr_assert_eq(back[0], 0x77, "the write reached the file");
-	cr_assert_eq(blk_req(0, 4, 512), 0, "reads go on after it");
-	cr_assert_eq(m.ram[DATA], 0x11);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* poll_queues: after a notification the I/O thread polls the ring with
- * the driver's notifications suppressed (NO_NOTIFY). The test drives it as
- * a driver should: post, then look at the flag; notify only if it is off
- * (through the kick eventfd, as an ioeventfd: a QueueNotify write would
- * have this thread do the cached reads itself).
- * A request posted while it is on is served unannounced (if polling ended
- * meanwhile, by the device's second look at the ring), none is lost, and
- * notifications are back on once polling ends. */
-Test(virtio_blk, requests_posted_while_polled_need_no_notify_and_notify_comes_back)
-{
-	char err[128];
-	unsigned unannounced = 0, rounds = 0;
-	double end;
-
-	for (unsigned s = 0; s < 8; s++)
-		file_fill(s, (int)(0x30 + s));
-	cr_assert_eq(open_dev(false, err, sizeof(err)), 0, "%s", err);
-	driver_init(DESC);
-	end = now_s() + 3;
-	while (unannounced < 20 && now_s() < end) {
-		uint16_t want = (uint16_t)(aidx + 1);
-		double give_up = now_s() + 5;
-
-		blk_post(0, rounds % 8, 512);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (used_flags() & VIRTQ_USED_F_NO_NOTIFY)
-			unannounced++;
-		else
-			virtio_mmio_defer(t, 0); /* as the ioeventfd would */
-		while (used_idx() != want && now_s() < give_up)
-			sched_yield();
-		cr_assert_eq(used_idx(), want, "request %u (%u unannounced so far) was served", rounds,
-			     unannounced);
-		cr_assert_eq(m.ram[DATA + 9], 0x30 + rounds % 8, "request %u got its own data", rounds);
-		rounds++;
-	}
-	cr_assert_gt(unannounced, 0, "in %u requests the device never asked not to be notified", rounds);
-	for (int i = 0; i < 5000 && used_flags(); i++)
-		sleep_ms(1);
-	cr_assert_eq(used_flags(), 0, "notifications are on again once the device stops polling");
 }
 
 /* 4.2.3.1.1 and 3.1.1: the driver must not notify before DRIVER_OK. One
