@@ -3,7 +3,8 @@
  * A library with no KVM in it: the caller owns the vCPU state and answers
  * every register, memory and port access through struct x86emu_ops. The
  * emulator fetches state lazily (a register is asked for only when an
- * instruction first needs it), writes back only what it changed
+ * instruction first needs its value; a mov into part of one, such as AL,
+ * needs none, given set_gpr_bits), writes back only what it changed
  * (x86emu_flush_state), and forms linear and physical addresses itself
  * (segmentation, paging with its own TLB, A20). Decoded instructions are
  * cached (checked against the physical address of their bytes and the
@@ -109,7 +110,7 @@ struct x86emu_ops {
 	/* Optional: writes only the bits of mask (a low byte, AH or a low
 	 * word) of reg. With it, an instruction that only writes part of a
 	 * register (mov al, [bx]) never fetches that register; without it,
-	 * the register is fetched at write-back to merge into. */
+	 * the register is fetched first, to merge the part into. */
 	void (*set_gpr_bits)(void *ctx, enum x86emu_gpr reg, uint64_t val, uint64_t mask);
 	uint64_t (*get_rip)(void *ctx);
 	void (*set_rip)(void *ctx, uint64_t rip);
