@@ -112,18 +112,6 @@ static void virtio_mmio_signal_kick(struct virtio_mmio *t, unsigned qi)
 		return; /* saturated: a kick is pending anyway */
 }
 
-void virtio_mmio_kick(struct virtio_mmio *t, unsigned qi)
-{
-	if (qi >= t->nqueues)
-		return;
-	pthread_mutex_lock(&t->lock);
-	t->stat_kicks++;
-	/* A notification before DRIVER_OK is ignored; DRIVER_OK kicks again. */
-	if (virtio_mmio_live(t) && t->vq[qi].ready)
-		t->ops->queue_notify(t->dev, qi);
-	pthread_mutex_unlock(&t->lock);
-}
-
 /* With the lock held, the device live and queue qi ready: runs the
  * queue, first suppressing its notifications and handing it to the I/O
  * thread's poller when the device asked for that. I/O thread only. */
@@ -172,6 +160,28 @@ static void virtio_mmio_poll_stop(struct ev_poller *p)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* A notification on queue qi: runs the queue, and with serve (the I/O
+ * thread's kick) may start polling it. A notification before DRIVER_OK is
+ * ignored; DRIVER_OK kicks again. */
+static void virtio_mmio_notified(struct virtio_mmio *t, unsigned qi, bool serve)
+{
+	pthread_mutex_lock(&t->lock);
+	t->stat_kicks++;
+	if (virtio_mmio_live(t) && t->vq[qi].ready) {
+		if (serve)
+			virtio_mmio_serve(t, qi);
+		else
+			t->ops->queue_notify(t->dev, qi);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned qi)
+{
+	if (qi < t->nqueues)
+		virtio_mmio_notified(t, qi, false);
+}
+
 static void virtio_mmio_arm_kick(struct virtio_kick *k)
 {
 	struct io_uring_sqe *sqe = evloop_sqe(k->t->env.loop, &k->w);
@@ -191,11 +201,7 @@ static void virtio_mmio_kick_done(struct ev_waiter *w, int res, unsigned flags)
 		return;
 	}
 	virtio_mmio_arm_kick(k);
-	pthread_mutex_lock(&k->t->lock);
-	k->t->stat_kicks++;
-	if (virtio_mmio_live(k->t) && k->t->vq[k->qi].ready)
-		virtio_mmio_serve(k->t, k->qi);
-	pthread_mutex_unlock(&k->t->lock);
+	virtio_mmio_notified(k->t, k->qi, true);
 }
 
 static void virtio_mmio_set_ready(struct virtio_mmio *t, struct virtq *q, uint32_t v)

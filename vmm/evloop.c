@@ -243,8 +243,8 @@ static void evloop_poll(struct evloop *l)
 			found |= p->poll(p);
 		now = evloop_now();
 		if (found) {
-			l->poll_ns =
-			    l->poll_ns * 2 < EVLOOP_POLL_MIN_NS ? EVLOOP_POLL_MIN_NS : l->poll_ns * 2;
+			/* poll_ns is 0 or within [MIN, MAX] */
+			l->poll_ns = l->poll_ns ? l->poll_ns * 2 : EVLOOP_POLL_MIN_NS;
 			if (l->poll_ns > EVLOOP_POLL_MAX_NS)
 				l->poll_ns = EVLOOP_POLL_MAX_NS;
 			win = l->poll_ns;

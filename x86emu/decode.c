@@ -460,7 +460,7 @@ static uint64_t decode_operand(struct x86emu_insn *in, unsigned kind, unsigned s
 	return op.hdr;
 }
 
-static void decode_operands(struct x86emu_insn *in)
+static void decode_operands(struct x86emu_insn *in, bool part_writes)
 {
 	const struct opdesc *d = in->d;
 	unsigned size = (d->flags & F_BYTE) ? 1 : in->opsize;
@@ -475,7 +475,7 @@ static void decode_operands(struct x86emu_insn *in)
 		in->exec = ex_alu_sized[d->aux & 7][size_index(size)];
 	else if (d->exec == ex_incdec)
 		in->exec = ex_incdec_sized[d->aux & 1][size_index(size)];
-	in->gpr_need = in->gpr_wpart = 0;
+	in->gpr_need = 0;
 	for (unsigned i = 1; i < 3; i++) {
 		struct operand op = {.hdr = in->ophdr[i]};
 		if (op.type == OP_REG)
@@ -490,10 +490,8 @@ static void decode_operands(struct x86emu_insn *in)
 		uint16_t bit = (uint16_t)(1u << dst.reg);
 		/* A mov only writes its destination: a whole register needs no
 		 * fetch, a part only when the caller cannot take a part. */
-		if (d->exec != ex_mov || (in->gpr_need & bit))
+		if (d->exec != ex_mov || (in->gpr_need & bit) || (dst.size < 4 && !part_writes))
 			in->gpr_need |= bit;
-		else if (dst.size < 4)
-			in->gpr_wpart = bit;
 	}
 	in->checks = !d->exec || (d->flags & (F_PRIV | F_BITOFF)) || (in->vex && !(d->flags & F_VEX)) ||
 		     in->lock || ((d->flags & F_LOCK) && d->exec == ex_xchg);
@@ -509,7 +507,7 @@ int decode_insn(struct x86emu *e, struct x86emu_insn *in, struct opdesc *desc)
 	if (rc == RC_OK) {
 		/* Bytes fetched past the instruction are not part of it. */
 		memset(in->bytes + in->len, 0, sizeof(in->bytes) - in->len);
-		decode_operands(in);
+		decode_operands(in, e->ops->set_gpr_bits != NULL);
 	}
 	return rc;
 }

@@ -15,7 +15,6 @@ struct x86emu *x86emu_new(const struct x86emu_ops *ops, void *ctx)
 	memset(e, 0, sizeof(*e));
 	e->ops = ops;
 	e->ctx = ctx;
-	e->wpart_fetch = ops->set_gpr_bits ? 0 : ~0u;
 	e->tlb = calloc(X86EMU_TLB_MAX_ENTRIES, sizeof(*e->tlb));
 	e->tlb_hash = calloc(TLB_HASH, sizeof(*e->tlb_hash));
 	e->hash_gen = calloc(TLB_HASH, sizeof(*e->hash_gen));

@@ -148,7 +148,6 @@ struct x86emu_insn {
 	uint8_t mprefix;    /* SSE prefix: 0, 0x66, 0xf3, 0xf2 */
 	uint16_t opidx;	    /* map << 8 | op: the opcode counter to bump */
 	uint16_t gpr_need;  /* registers the operands and address name */
-	uint16_t gpr_wpart; /* a mov's destination written in part only */
 	bool vex;
 	uint8_t vex_l, vex_vvvv;
 	/* The memory operand's address: disp + base + (index << scale)
@@ -291,7 +290,6 @@ struct x86emu {
 	 * AX): only the bits of gpr_pmask[r] in gpr[r] are known. */
 	uint32_t gpr_partial;
 	uint64_t gpr_pmask[16];
-	uint32_t wpart_fetch; /* ~0: no set_gpr_bits, fetch partial destinations */
 	uint64_t rip, rflags;
 	bool rip_valid, rip_dirty, fl_valid, fl_dirty;
 	struct x86emu_segment seg[X86EMU_NR_SREGS];
@@ -454,7 +452,6 @@ static inline void gpr_dst_put(struct x86emu *e, unsigned r, unsigned size, bool
 	if (size >= 4) {
 		e->gpr_valid |= bit;
 		e->gpr_partial &= ~bit;
-		e->gpr_pmask[r] = 0;
 		return;
 	}
 	if (!(e->gpr_partial & bit))
@@ -567,7 +564,7 @@ void emu_fetch_gprs(struct x86emu *e, uint32_t mask);
  * address of the memory operand, from the registers of this moment. */
 static inline uint64_t insn_begin(struct x86emu *e, struct x86emu_insn *in, uint64_t rip)
 {
-	uint32_t missing = (in->gpr_need | (in->gpr_wpart & e->wpart_fetch)) & ~e->gpr_valid;
+	uint32_t missing = in->gpr_need & ~e->gpr_valid;
 	if (__builtin_expect(missing != 0, 0))
 		emu_fetch_gprs(e, missing);
 	uint64_t next = rip + in->len;

@@ -1281,6 +1281,27 @@ static void push_words(struct gen *g, unsigned n, unsigned w)
 	}
 }
 
+/* A subroutine that is jumped over: maybe a body (it runs once, by the
+ * call), then its return, ret_op (c3 near, cb far), or with drop words of
+ * w bytes the imm16 form before it (c2, ca), which drops them; then the
+ * pushes of those words. Returns the subroutine's offset. */
+static size_t gen_subroutine(struct gen *g, bool o32, uint8_t ret_op, unsigned drop, unsigned w)
+{
+	size_t j = jmp_over_begin(g);
+	size_t sub = g->s->len;
+	if (rnd(g->r, 2))
+		set_reg(g, pick_reg(g), rand_value(g));
+	if (o32)
+		put(g, 0x66);
+	if (drop)
+		put(g, (uint8_t)(ret_op - 1)), putn(g, drop * w, 2);
+	else
+		put(g, ret_op);
+	jmp_over_end(g, j);
+	push_words(g, drop, w);
+	return sub;
+}
+
 /* Near call and ret: a subroutine that is jumped over, then called through
  * rel, a register or memory; `ret imm16` drops words pushed before the
  * call. Real mode sometimes with o32 on both (4-byte return address). */
@@ -1291,18 +1312,7 @@ static void gen_call(struct gen *g)
 	unsigned drop = rnd(g->r, 2) ? 0 : 1 + rnd(g->r, 3);
 	if (g->sp < -0x600)
 		return;
-	size_t j = jmp_over_begin(g);
-	size_t sub = g->s->len;
-	if (rnd(g->r, 2))
-		set_reg(g, pick_reg(g), rand_value(g)); /* a body: runs once, by the call */
-	if (o32)
-		put(g, 0x66);
-	if (drop)
-		put(g, 0xc2), putn(g, drop * w, 2);
-	else
-		put(g, 0xc3);
-	jmp_over_end(g, j);
-	push_words(g, drop, w);
+	size_t sub = gen_subroutine(g, o32, 0xc3, drop, w);
 	uint64_t target = code_addr(g, sub);
 	if (form == 0) {
 		if (o32)
@@ -1425,18 +1435,7 @@ static void gen_far(struct gen *g)
 		return;
 	if (form <= 1) { /* call far ptr16:16 / m16:16 to a retf (imm16) */
 		unsigned drop = rnd(g->r, 2) ? 0 : 1 + rnd(g->r, 3);
-		size_t j = jmp_over_begin(g);
-		size_t sub = g->s->len;
-		if (rnd(g->r, 2))
-			set_reg(g, pick_reg(g), rand_value(g));
-		if (o32)
-			put(g, 0x66);
-		if (drop)
-			put(g, 0xca), putn(g, drop * w, 2);
-		else
-			put(g, 0xcb);
-		jmp_over_end(g, j);
-		push_words(g, drop, w);
+		size_t sub = gen_subroutine(g, o32, 0xcb, drop, w);
 		if (o32)
 			zero_below_sp(g);
 		if (form == 0) {
