@@ -18,7 +18,7 @@
 #define CPUID_TOPO_SMT	       1u
 #define CPUID_TOPO_CORE	       2u
 
-int cpuid_init(struct vm *vm)
+int cpuid_init(struct vm *vm, int kvm_fd)
 {
 	unsigned nent = 128;
 
@@ -28,7 +28,7 @@ int cpuid_init(struct vm *vm)
 		if (!c)
 			return -ENOMEM;
 		c->nent = nent;
-		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
 			vm->cpuid = c;
 			return 0;
 		}
@@ -103,7 +103,7 @@ static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned apic_id, unsigned n
 	}
 }
 
-int cpuid_setup(struct vm *vm, struct vcpu *v)
+int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus)
 {
 	const struct kvm_cpuid2 *s = vm->cpuid;
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (s->nent + 1) * sizeof(c->entries[0]));
@@ -122,7 +122,7 @@ int cpuid_setup(struct vm *vm, struct vcpu *v)
 			if (e.function == CPUID_KVM_BASE && e.eax >= CPUID_HV_BASE)
 				e.eax += CPUID_KVM_BASE - CPUID_HV_BASE;
 		}
-		cpuid_patch(&e, v->id, vm->ncpus);
+		cpuid_patch(&e, v->id, ncpus);
 		if (e.function == CPUID_KVM_BASE + 1 && vm->cpl0_emulated)
 			e.eax &= CPUID_KVM_FEATURES_EMULATED;
 		c->entries[n++] = e;

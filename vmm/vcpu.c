@@ -527,6 +527,19 @@ static void vcpu_body(struct vcpu *v)
 		return;
 	}
 	seccomp_test_trigger(SECCOMP_ROLE_VCPU, vm->cfg->seccomp_trigger);
+	/* The prep thread's CPUID and registers (prep.c): the boot vCPU
+	 * joins it, so it is gone before the guest's first instruction, and
+	 * says what failed; an AP only waits for it. */
+	if (v->id == 0) {
+		const char *msg;
+
+		if (prep_join(vm, &msg) < 0) {
+			vm_endf(vm, COVE_EXIT_HOST, "cove: %s\n", msg);
+			return;
+		}
+	} else if (prep_wait(vm) < 0) {
+		return;
+	}
 	vcpu_signal_set(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vm_wait_filtered(vm);

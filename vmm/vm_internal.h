@@ -68,6 +68,19 @@ struct vm_irq {
 	atomic_bool io_serves; /* the I/O thread exists and will serve */
 };
 
+/* The vCPU preparation thread (prep.c). The futex words are written by the
+ * main thread (created, boot_ready) or the prep thread (done); err and msg
+ * by the prep thread before done. */
+struct vm_prep {
+	pthread_t thread;
+	bool started, joined; /* main thread only */
+	atomic_int created;   /* vCPUs created so far */
+	atomic_int boot_ready; /* 1: the image is loaded, vm->boot and vm->legacy final */
+	atomic_int done;      /* 1: the thread has finished (or failed) */
+	int err;	      /* 0 or -errno */
+	char msg[160];	      /* what failed, with the reason */
+};
+
 struct vm {
 	const struct vm_config *cfg;
 	int kvm_fd, vm_fd;
@@ -93,6 +106,7 @@ struct vm {
 	bool cpl0_emulated; /* KVM emulates every guest CPL0 instruction (cpuid.c) */
 	int serial_fd;
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
+	struct vm_prep prep;
 	struct vcpu *vcpus;
 	unsigned ncpus;
 	atomic_int status;   /* -1 while running; the first cause wins */
@@ -181,10 +195,24 @@ void serial_io_wake(struct vm *vm);
 void serial_io_end(struct vm *vm);
 bool serial_waiting(struct vm *vm);
 
-/* cpuid.c */
-int cpuid_init(struct vm *vm);
-int cpuid_setup(struct vm *vm, struct vcpu *v);
+/* cpuid.c: KVM's supported CPUID through kvm_fd (any /dev/kvm fd) into
+ * vm->cpuid; then each vCPU's, for a VM of ncpus vCPUs. */
+int cpuid_init(struct vm *vm, int kvm_fd);
+int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus);
 bool cpuid_host_emulates_cpl0(void);
+
+/* prep.c: the vCPU preparation thread (CPUID, the boot vCPU's registers),
+ * run alongside the main thread's set-up. prep_start needs vm->cfg and
+ * vm->cpl0_emulated; the main thread then calls prep_vcpu_created(n) as
+ * vCPUs 0..n-1 exist (vm->vcpus[i].fd and .run set) and prep_boot_ready
+ * once vm->boot and vm->legacy are final. prep_join (main thread, once)
+ * waits until the thread is gone: 0, or -errno with *msg saying what
+ * failed; prep_wait (the APs' threads) waits until it has finished. */
+int prep_start(struct vm *vm);
+void prep_vcpu_created(struct vm *vm, unsigned n);
+void prep_boot_ready(struct vm *vm);
+int prep_join(struct vm *vm, const char **msg);
+int prep_wait(struct vm *vm);
 
 /* irq.c */
 void irq_init(struct vm *vm);

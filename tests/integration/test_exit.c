@@ -461,8 +461,9 @@ Test(exit, sigquit_prints_every_vcpus_registers_and_the_guest_runs_on)
 }
 
 /* cove's threads: /proc/pid/task without KVM's per-VM worker ("kvm-..."),
- * a task of the process that never runs user code. */
-static unsigned cove_threads(pid_t pid)
+ * a task of the process that never runs user code. With unfiltered, also
+ * counts those whose status does not say "Seccomp: 2" (a filter). */
+static unsigned cove_threads_filtered(pid_t pid, unsigned *unfiltered)
 {
 	char path[64], comm[64];
 	unsigned n = 0;
@@ -486,11 +487,30 @@ static unsigned cove_threads(pid_t pid)
 				comm[0] = '\0';
 			fclose(f);
 		}
-		if (strncmp(comm, "kvm-", 4) != 0)
-			n++;
+		if (strncmp(comm, "kvm-", 4) == 0)
+			continue;
+		n++;
+		if (unfiltered) {
+			char line[128];
+			bool filtered = false;
+
+			snprintf(cp, sizeof(cp), "%s/%s/status", path, e->d_name);
+			f = fopen(cp, "r");
+			cr_assert(f, "cannot read %s", cp);
+			while (fgets(line, sizeof(line), f))
+				if (strncmp(line, "Seccomp:", 8) == 0)
+					filtered = strtol(line + 8, NULL, 10) == 2;
+			fclose(f);
+			*unfiltered += !filtered;
+		}
 	}
 	closedir(d);
 	return n;
+}
+
+static unsigned cove_threads(pid_t pid)
+{
+	return cove_threads_filtered(pid, NULL);
 }
 
 /* Counts cove's threads once its guest runs, then ends it with sig. */
@@ -532,6 +552,38 @@ Test(exit, io_thread_runs_only_for_stdin_virtio_or_output_that_can_block)
 	n = threads_then_signal(&r, true, "--rng", SIGTERM);
 	cr_expect_eq(n, 2u, "virtio-rng: %u threads, want the vCPU and I/O threads", n);
 	cr_expect_eq(r.status, 128 + SIGTERM, "status %d, want 143; stderr: %s", r.status, r.err);
+}
+
+/* The vCPU preparation thread (vmm/prep.c: CPUID and the boot vCPU's
+ * registers, beside the main thread's set-up) runs without a filter; by the
+ * guest's first instruction it is gone and every thread left has its
+ * filter. Here the guest's 'R' comes from its first instructions: then the
+ * threads are the vCPUs' and the I/O thread (stdout is a pipe), no more. */
+Test(exit, prep_thread_is_gone_and_every_thread_filtered_once_the_guest_runs)
+{
+	static const char *const cpus[] = {"1", "2", "3"};
+
+	for (unsigned i = 0; i < 3; i++) {
+		char *path = blob_file(ready_spin_blob, sizeof(ready_spin_blob));
+		char *argv[] = {(char *)cove_path(), "--raw", path, "--cpus", (char *)cpus[i], "--timeout", "30", NULL};
+		struct child c = spawn_stdin(argv, true);
+		unsigned unfiltered = 0, n;
+		struct run r;
+		char ch = 0;
+
+		cr_assert_eq(read(c.out, &ch, 1), 1, "guest printed nothing");
+		cr_assert_eq(ch, 'R');
+		n = cove_threads_filtered(c.pid, &unfiltered);
+		cr_assert_eq(kill(c.pid, SIGTERM), 0);
+		finish(&c, &r);
+		cr_expect_eq(n, i + 2, "--cpus %s: %u threads, want %u vCPU threads and the I/O thread", cpus[i], n,
+			     i + 1);
+		cr_expect_eq(unfiltered, 0u, "--cpus %s: %u of %u threads without a seccomp filter", cpus[i],
+			     unfiltered, n);
+		cr_expect_eq(r.status, 128 + SIGTERM, "status %d; stderr: %s", r.status, r.err);
+		unlink(path);
+		free(path);
+	}
 }
 
 Test(exit, sighup_shuts_down_cleanly_with_129)
