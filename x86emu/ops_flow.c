@@ -151,6 +151,88 @@ int seg_load(struct x86emu *e, unsigned s, uint16_t sel, bool is_far_cs)
 	return seg_load_cpl(e, s, sel, is_far_cs, e->cpl);
 }
 
+/* lar, lsl, verr, verw (SDM Vol. 2: LAR, LSL, VERR/VERW): look a selector
+ * up as a segment load would, but where the load would fault they clear
+ * ZF instead; only reading the descriptor itself can fault (#PF). They
+ * never set the accessed bit, and the present bit is not checked. */
+static bool seg_probe_type_ok(struct x86emu *e, unsigned type, unsigned what)
+{
+	bool ia32e = cr_get(e, X86EMU_EFER) & EFER_LMA;
+
+	if (what == SEG_PROBE_LAR)
+		return ia32e ? type == 9 || type == 0xb || type == 0xc
+			     : type != 0 && type != 6 && type != 7 && type != 8 && type != 0xa && type < 0xd;
+	if (what == SEG_PROBE_LSL)
+		return ia32e ? type == 2 || type == 9 || type == 0xb
+			     : type == 1 || type == 2 || type == 3 || type == 9 || type == 0xb;
+	return false; /* verr, verw: no system descriptor */
+}
+
+int seg_probe(struct x86emu *e, uint16_t sel, unsigned what, uint64_t *out, bool *ok)
+{
+	const struct x86emu_segment *ldt = NULL;
+	uint64_t base, limit;
+	uint8_t b[8];
+	int rc;
+
+	*ok = false;
+	if (!(sel & ~3u))
+		return RC_OK; /* null */
+	if (sel & 4) {
+		ldt = seg_get(e, X86EMU_LDTR);
+		if (ldt->unusable || !ldt->present)
+			return RC_OK;
+		base = ldt->base;
+		limit = ldt->limit;
+	} else {
+		if (!(e->dt_valid & 1)) {
+			e->ops->get_dtable(e->ctx, X86EMU_GDTR, &e->dt[X86EMU_GDTR]);
+			e->dt_valid |= 1;
+		}
+		base = e->dt[X86EMU_GDTR].base;
+		limit = e->dt[X86EMU_GDTR].limit;
+	}
+	if ((uint64_t)(sel & ~7u) + 7 > limit)
+		return RC_OK;
+	if ((rc = mem_read_lin(e, base + (sel & ~7u), 8, b, true)))
+		return rc;
+	uint32_t hi = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+	struct x86emu_segment v;
+	desc_decode(b, sel, &v);
+	unsigned rpl = sel & 3, cpl = e->cpl;
+	if (!v.s) {
+		if (!seg_probe_type_ok(e, v.type, what))
+			return RC_OK;
+		if (cr_get(e, X86EMU_EFER) & EFER_LMA) {
+			/* A 16-byte descriptor: its upper half must fit in the
+			 * table, with 0 where a type would be. */
+			uint8_t up[8];
+			if ((uint64_t)(sel & ~7u) + 15 > limit)
+				return RC_OK;
+			if ((rc = mem_read_lin(e, base + (sel & ~7u) + 8, 8, up, true)))
+				return rc;
+			if (up[5] & 0x1f)
+				return RC_OK;
+		}
+		if (rpl > v.dpl || cpl > v.dpl)
+			return RC_OK;
+	} else {
+		bool code = v.type & 8, conforming = code && (v.type & 4);
+		if (what == SEG_PROBE_VERR && code && !(v.type & 2))
+			return RC_OK; /* execute-only */
+		if (what == SEG_PROBE_VERW && (code || !(v.type & 2)))
+			return RC_OK;
+		if (!conforming && (rpl > v.dpl || cpl > v.dpl))
+			return RC_OK;
+	}
+	*ok = true;
+	if (what == SEG_PROBE_LAR)
+		*out = hi & 0x00ffff00u;
+	else if (what == SEG_PROBE_LSL)
+		*out = v.limit;
+	return RC_OK;
+}
+
 int ex_mov_from_sreg(struct x86emu *e, struct x86emu_insn *in)
 {
 	if ((in->reg & 7) > 5)

@@ -386,8 +386,19 @@ int ex_grp6(struct x86emu *e, struct x86emu_insn *in)
 		if (in->dst.type == OP_MEM)
 			in->dst.size = 2;
 		return RC_OK;
+	case 4:
+	case 5: {
+		uint64_t unused = 0;
+		bool ok;
+		int rc = seg_probe(e, (uint16_t)in->src.val, in->d->aux == 4 ? SEG_PROBE_VERR : SEG_PROBE_VERW,
+				   &unused, &ok);
+		if (rc)
+			return rc;
+		flags_set(e, (flags_get(e) & ~(uint64_t)FL_ZF) | (ok ? FL_ZF : 0));
+		return RC_OK;
+	}
 	default:
-		return emu_unhandled(e, "lldt/ltr/verr/verw are not emulated");
+		return emu_unhandled(e, "lldt/ltr are not emulated");
 	}
 }
 
@@ -404,11 +415,23 @@ int ex_ud(struct x86emu *e, struct x86emu_insn *in)
 	return RAISE_UD(e);
 }
 
-/* lar, lsl: protected mode only (#UD in real and virtual-8086 mode); not
- * emulated there. */
+/* lar, lsl: protected mode only (#UD in real and virtual-8086 mode). ZF
+ * says whether the selector passed; only then is the destination written
+ * (at the operand size: 16 bits keep the rest of the register). */
 int ex_lar_lsl(struct x86emu *e, struct x86emu_insn *in)
 {
+	uint64_t v = 0;
+	bool ok;
+	int rc;
+
 	if (e->mode == X86EMU_MODE_REAL || e->mode == X86EMU_MODE_VM86)
 		return RAISE_UD(e);
-	return emu_unhandled(e, in->d->aux ? "lsl is not emulated" : "lar is not emulated");
+	rc = seg_probe(e, (uint16_t)in->src.val, in->d->aux ? SEG_PROBE_LSL : SEG_PROBE_LAR, &v, &ok);
+	if (rc)
+		return rc;
+	flags_set(e, (flags_get(e) & ~(uint64_t)FL_ZF) | (ok ? FL_ZF : 0));
+	if (!ok)
+		return RC_OK;
+	in->dst.val = v & size_mask(in->dst.size);
+	return write_operand(e, &in->dst);
 }

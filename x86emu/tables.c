@@ -90,8 +90,8 @@ static const struct opdesc grp6[8] = {
 	[0x01] = { .flags = F_MOV | F_IMPLEMENTED, .dst = K_E, .src = K_NONE, .src2 = K_NONE, .aux = 1, .exec = ex_grp6, .name = "str" },
 	[0x02] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 2, .exec = ex_grp6, .name = "lldt" },
 	[0x03] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 3, .exec = ex_grp6, .name = "ltr" },
-	[0x04] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 4, .exec = ex_grp6, .name = "verr" },
-	[0x05] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 5, .exec = ex_grp6, .name = "verw" },
+	[0x04] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_EW, .src2 = K_NONE, .aux = 4, .exec = ex_grp6, .name = "verr" },
+	[0x05] = { .flags = F_NOWRITE | F_IMPLEMENTED, .dst = K_NONE, .src = K_EW, .src2 = K_NONE, .aux = 5, .exec = ex_grp6, .name = "verw" },
 	[0x06] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp6 (reserved)" },
 	[0x07] = { .flags = F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_ud, .name = "grp6 (reserved)" },
 };
@@ -1046,8 +1046,8 @@ const struct opdesc op_table_1b[256] = {
 const struct opdesc op_table_0f[256] = {
 	[0x00] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_GROUP, .sub = grp6, .name = "grp6" },
 	[0x01] = { .flags = F_MODRM, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .kind = OPD_MODSPLIT, .sub = grp7, .name = "grp7" },
-	[0x02] = { .flags = F_MODRM | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_lar_lsl, .name = "lar" },
-	[0x03] = { .flags = F_MODRM | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 1, .exec = ex_lar_lsl, .name = "lsl" },
+	[0x02] = { .flags = F_MODRM | F_MOV | F_NOWRITE | F_IMPLEMENTED, .dst = K_G, .src = K_EW, .src2 = K_NONE, .aux = 0, .exec = ex_lar_lsl, .name = "lar" },
+	[0x03] = { .flags = F_MODRM | F_MOV | F_NOWRITE | F_IMPLEMENTED, .dst = K_G, .src = K_EW, .src2 = K_NONE, .aux = 1, .exec = ex_lar_lsl, .name = "lsl" },
 	[0x06] = { .flags = F_PRIV | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_clts, .name = "clts" },
 	[0x08] = { .flags = F_PRIV | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_wbinvd, .name = "invd" },
 	[0x09] = { .flags = F_PRIV | F_IMPLEMENTED, .dst = K_NONE, .src = K_NONE, .src2 = K_NONE, .aux = 0, .exec = ex_wbinvd, .name = "wbinvd" },
