@@ -522,6 +522,8 @@ static void vcpu_body(struct vcpu *v)
 	v->tid = syscall(SYS_gettid);
 	atomic_store(&v->started, true);
 	r = seccomp_install(SECCOMP_ROLE_VCPU, vm->cfg->seccomp);
+	if (v->id != 0)
+		vm_ap_filtered(vm);
 	if (r < 0) {
 		vm_endf(vm, COVE_EXIT_HOST, "cove: vCPU %u: seccomp filter: %s\n", v->id, strerror(-r));
 		return;

@@ -135,8 +135,18 @@ static void vm_wake_word(atomic_int *word)
 
 void vm_wait_filtered(struct vm *vm)
 {
+	int n;
+
 	if (vm_io_started)
 		vm_wait_word(&vm->io_filtered);
+	while ((n = atomic_load(&vm->aps_filtered)) < (int)vm->ncpus - 1)
+		syscall(SYS_futex, &vm->aps_filtered, FUTEX_WAIT_PRIVATE, n, NULL, NULL, 0);
+}
+
+void vm_ap_filtered(struct vm *vm)
+{
+	atomic_fetch_add(&vm->aps_filtered, 1);
+	syscall(SYS_futex, &vm->aps_filtered, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
 }
 
 /* Main thread: until the VM's end is decided and reported. */

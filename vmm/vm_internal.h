@@ -115,6 +115,8 @@ struct vm {
 	/* futex word: the I/O thread has its filter (or gave up), so the boot
 	 * vCPU may run the guest's first instruction. */
 	atomic_int io_filtered;
+	/* futex word: how many APs' threads have their filter (or gave up). */
+	atomic_int aps_filtered;
 	atomic_uint dump_req; /* SIGQUIT dump requests so far (vm_dump_requested) */
 	/* The first of SIGTERM, SIGINT, SIGHUP, SIGALRM (--timeout) that
 	 * arrived, 0 for none: set by the handler, acted on by a vCPU. */
@@ -166,8 +168,10 @@ void vm_dump_requested(void);
  * PIT's edge is due or its schedule changed, and re-arms the timer. */
 void vm_pit_tick(struct vm *vm);
 /* The boot vCPU, before the guest's first instruction: until every thread
- * that serves the guest has installed its seccomp filter. */
+ * that serves the guest has installed its seccomp filter. An AP's thread
+ * says so with vm_ap_filtered once its filter is in (or failed). */
 void vm_wait_filtered(struct vm *vm);
+void vm_ap_filtered(struct vm *vm);
 
 /* vcpu.c */
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned id);
@@ -198,6 +202,10 @@ bool serial_waiting(struct vm *vm);
 /* cpuid.c: KVM's supported CPUID through kvm_fd (any /dev/kvm fd) into
  * vm->cpuid; then each vCPU's, for a VM of ncpus vCPUs. */
 int cpuid_init(struct vm *vm, int kvm_fd);
+/* Allocates vm->cpuid and each vCPU's set for the usual size, with every
+ * page written, so cpuid_init and cpuid_setup (prep thread) need no new
+ * memory; vm->vcpus exists. 0 or -ENOMEM. */
+int cpuid_prealloc(struct vm *vm, unsigned ncpus);
 int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus);
 bool cpuid_host_emulates_cpl0(void);
 

@@ -557,8 +557,10 @@ Test(exit, io_thread_runs_only_for_stdin_virtio_or_output_that_can_block)
 /* The vCPU preparation thread (vmm/prep.c: CPUID and the boot vCPU's
  * registers, beside the main thread's set-up) runs without a filter; by the
  * guest's first instruction it is gone and every thread left has its
- * filter. Here the guest's 'R' comes from its first instructions: then the
- * threads are the vCPUs' and the I/O thread (stdout is a pipe), no more. */
+ * filter, the APs' too (their threads start beside the boot vCPU's; it
+ * waits for their filters as for the I/O thread's: this test caught it
+ * not waiting). Here the guest's 'R' comes from its first instructions:
+ * then the threads are the vCPUs' and the I/O thread (stdout is a pipe). */
 Test(exit, prep_thread_is_gone_and_every_thread_filtered_once_the_guest_runs)
 {
 	static const char *const cpus[] = {"1", "2", "3"};
