@@ -18,14 +18,43 @@
 #define CPUID_TOPO_SMT	       1u
 #define CPUID_TOPO_CORE	       2u
 
+/* Entries allocated up front; KVM_GET_SUPPORTED_CPUID returns ~80 here. */
+#define CPUID_NENT 128
+
+/* Writes to every page of [p, p + n): a page the prep thread touches first
+ * would fault while the main thread may hold the mmap lock (prep.c). */
+static void cpuid_prefault(void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 4096)
+		((volatile unsigned char *)p)[i] = 0;
+	((volatile unsigned char *)p)[n - 1] = 0;
+}
+
+int cpuid_prealloc(struct vm *vm, unsigned ncpus)
+{
+	size_t sup = sizeof(struct kvm_cpuid2) + CPUID_NENT * sizeof(struct kvm_cpuid_entry2);
+	size_t per = sup + sizeof(struct kvm_cpuid_entry2);
+
+	vm->cpuid = calloc(1, sup);
+	if (!vm->cpuid)
+		return -ENOMEM;
+	cpuid_prefault(vm->cpuid, sup);
+	for (unsigned i = 0; i < ncpus; i++) {
+		vm->vcpus[i].cpuid = calloc(1, per);
+		if (!vm->vcpus[i].cpuid)
+			return -ENOMEM;
+		cpuid_prefault(vm->vcpus[i].cpuid, per);
+	}
+	return 0;
+}
+
 int cpuid_init(struct vm *vm, int kvm_fd)
 {
-	unsigned nent = 128;
+	unsigned nent = CPUID_NENT;
+	struct kvm_cpuid2 *c = vm->cpuid;
 
 	for (;;) {
-		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
-
-		if (!c)
+		if (!c && !(c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]))))
 			return -ENOMEM;
 		c->nent = nent;
 		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
@@ -33,6 +62,7 @@ int cpuid_init(struct vm *vm, int kvm_fd)
 			return 0;
 		}
 		free(c);
+		c = vm->cpuid = NULL;
 		if (errno != E2BIG || nent >= 4096)
 			return -errno;
 		nent *= 2;
@@ -106,12 +136,17 @@ static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned apic_id, unsigned n
 int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus)
 {
 	const struct kvm_cpuid2 *s = vm->cpuid;
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (s->nent + 1) * sizeof(c->entries[0]));
+	/* The preallocated one holds CPUID_NENT + 1 entries. */
+	struct kvm_cpuid2 *c = s->nent + 1 <= CPUID_NENT + 1 ? v->cpuid : NULL;
 	unsigned n = 0;
 	int r;
 
-	if (!c)
-		return -ENOMEM;
+	if (!c) {
+		free(v->cpuid);
+		v->cpuid = c = calloc(1, sizeof(*c) + (s->nent + 1) * sizeof(c->entries[0]));
+		if (!c)
+			return -ENOMEM;
+	}
 	for (unsigned i = 0; i < s->nent; i++) {
 		struct kvm_cpuid_entry2 e = s->entries[i];
 
@@ -137,9 +172,7 @@ int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus)
 	c->nent = n;
 	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
 		r = -errno;
-		free(c);
 		return r;
 	}
-	v->cpuid = c;
 	return 0;
 }
