@@ -4,7 +4,9 @@
  * on a timing. Run it through tests/bench/bench_core.sh.
  *
  * Usage: bench_core BUILD_DIR [RUNS]   (BUILD_DIR holds cove, cove.stripped,
- * tests/bench/kvmfloor and guests/hello.elf) */
+ * tests/bench/kvmfloor and guests/hello.elf). With COVE_BASELINE set to
+ * another cove binary (an older build, say), the blob also runs under it,
+ * in the same turns, for a before/after ratio on the same host load. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -312,16 +314,28 @@ int main(int argc, char **argv)
 	    "kvm",	  "-nodefaults", "-no-user-config", "-nographic",
 	    "-bios",	  bios_path,	 "-device",	    "isa-debug-exit,iobase=0xf4,iosize=4",
 	    NULL};
+	const char *baseline = getenv("COVE_BASELINE");
+	bool have_base = baseline && *baseline && executable(baseline);
+	char *base_raw[] = {(char *)baseline, "--raw", blob_path, NULL};
 	char *const *const blob_cmds[] = {have_cove ? cove_raw : NULL, have_floor ? floor_raw : NULL,
-					  have_floor ? floor_cpuid : NULL, have_qemu ? qemu_raw : NULL};
-	struct result br[4];
+					  have_floor ? floor_cpuid : NULL, have_qemu ? qemu_raw : NULL,
+					  have_base ? base_raw : NULL};
+	struct result br[5];
 
-	measure_turns(blob_cmds, br, 4, runs);
-	struct result rc = br[0], rf = br[1], rfc = br[2], rq = br[3];
+	if (baseline && *baseline && !have_base)
+		printf("  COVE_BASELINE=%s is not an executable: no baseline row\n", baseline);
+	measure_turns(blob_cmds, br, 5, runs);
+	struct result rc = br[0], rf = br[1], rfc = br[2], rq = br[3], rb = br[4];
 	print_row("cove --raw blob", &rc);
 	print_row("kvmfloor blob", &rf);
 	print_row("kvmfloor --cpuid blob", &rfc);
 	print_row("qemu microvm -bios blob", &rq);
+	if (have_base) {
+		print_row("COVE_BASELINE --raw blob", &rb);
+		if (rc.ok && rb.ok)
+			print_ratio("baseline / cove (median)", rb.median_ms / rc.median_ms,
+				    "no target: above 1x, this cove is faster");
+	}
 	if (rc.ok && rf.ok) {
 		print_ratio("cove / floor (mean)", rc.mean_ms / rf.mean_ms, "<= 1.30x");
 		print_ratio("cove / floor (median)", rc.median_ms / rf.median_ms, "<= 1.30x");
