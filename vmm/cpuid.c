@@ -21,15 +21,6 @@
 /* Entries allocated up front; KVM_GET_SUPPORTED_CPUID returns ~80 here. */
 #define CPUID_NENT 128
 
-/* Writes to every page of [p, p + n): a page the prep thread touches first
- * would fault while the main thread may hold the mmap lock (prep.c). */
-static void cpuid_prefault(void *p, size_t n)
-{
-	for (size_t i = 0; i < n; i += 4096)
-		((volatile unsigned char *)p)[i] = 0;
-	((volatile unsigned char *)p)[n - 1] = 0;
-}
-
 int cpuid_prealloc(struct vm *vm, unsigned ncpus)
 {
 	size_t sup = sizeof(struct kvm_cpuid2) + CPUID_NENT * sizeof(struct kvm_cpuid_entry2);
@@ -38,12 +29,12 @@ int cpuid_prealloc(struct vm *vm, unsigned ncpus)
 	vm->cpuid = calloc(1, sup);
 	if (!vm->cpuid)
 		return -ENOMEM;
-	cpuid_prefault(vm->cpuid, sup);
+	vm_prefault(vm->cpuid, sup);
 	for (unsigned i = 0; i < ncpus; i++) {
 		vm->vcpus[i].cpuid = calloc(1, per);
 		if (!vm->vcpus[i].cpuid)
 			return -ENOMEM;
-		cpuid_prefault(vm->vcpus[i].cpuid, per);
+		vm_prefault(vm->vcpus[i].cpuid, per);
 	}
 	return 0;
 }
@@ -137,9 +128,8 @@ int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus)
 {
 	const struct kvm_cpuid2 *s = vm->cpuid;
 	/* The preallocated one holds CPUID_NENT + 1 entries. */
-	struct kvm_cpuid2 *c = s->nent + 1 <= CPUID_NENT + 1 ? v->cpuid : NULL;
+	struct kvm_cpuid2 *c = s->nent <= CPUID_NENT ? v->cpuid : NULL;
 	unsigned n = 0;
-	int r;
 
 	if (!c) {
 		free(v->cpuid);
@@ -170,9 +160,5 @@ int cpuid_setup(struct vm *vm, struct vcpu *v, unsigned ncpus)
 	    .edx = 0x65766f63,
 	};
 	c->nent = n;
-	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
-		r = -errno;
-		return r;
-	}
-	return 0;
+	return ioctl(v->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
 }

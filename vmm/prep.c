@@ -27,12 +27,9 @@
  * joining it maps or unmaps memory. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <sched.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vmm/vm_internal.h"
@@ -54,19 +51,10 @@ static unsigned char prep_stack[PREP_STACK] __attribute__((aligned(64)));
 /* Until *word >= n. */
 static void prep_wait_for(atomic_int *word, int n)
 {
-	int v;
-
 	for (unsigned i = 0; i < PREP_SPINS; i++)
 		if (atomic_load(word) >= n)
 			return;
-	while ((v = atomic_load(word)) < n)
-		syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
-}
-
-static void prep_set(atomic_int *word, int n)
-{
-	atomic_store(word, n);
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+	vm_word_wait(word, n);
 }
 
 static void prep_fail(struct vm_prep *p, int err, const char *fmt, unsigned id)
@@ -109,7 +97,7 @@ static void *prep_thread(void *arg)
 	if (r < 0)
 		prep_fail(p, -r, "boot vCPU registers", 0);
 out:
-	prep_set(&p->done, 1);
+	vm_word_set(&p->done, 1);
 	return NULL;
 }
 
@@ -145,8 +133,7 @@ int prep_start(struct vm *vm)
 	r = cpuid_prealloc(vm, vm->cfg->cpus);
 	if (r < 0)
 		return r;
-	for (size_t i = 1; i <= PREP_STACK_USED / 4096; i++)
-		((volatile unsigned char *)prep_stack)[sizeof(prep_stack) - i * 4096] = 0;
+	vm_prefault(prep_stack + PREP_STACK - PREP_STACK_USED, PREP_STACK_USED);
 	pthread_attr_init(&attr);
 	pthread_attr_setstack(&attr, prep_stack, sizeof(prep_stack));
 	r = pthread_create(&vm->prep.thread, &attr, prep_thread, vm);
@@ -160,12 +147,12 @@ int prep_start(struct vm *vm)
 
 void prep_vcpu_created(struct vm *vm, unsigned n)
 {
-	prep_set(&vm->prep.created, (int)n);
+	vm_word_set(&vm->prep.created, (int)n);
 }
 
 void prep_boot_ready(struct vm *vm)
 {
-	prep_set(&vm->prep.boot_ready, 1);
+	vm_word_set(&vm->prep.boot_ready, 1);
 }
 
 int prep_join(struct vm *vm, const char **msg)

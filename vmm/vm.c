@@ -120,39 +120,42 @@ void vm_endf(struct vm *vm, int status, const char *fmt, ...)
 	vm_release(vm);
 }
 
-/* Until *word is nonzero. */
-static void vm_wait_word(atomic_int *word)
+void vm_word_wait(atomic_int *word, int n)
 {
-	while (!atomic_load(word))
-		syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	int v;
+
+	while ((v = atomic_load(word)) < n)
+		syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
 }
 
-static void vm_wake_word(atomic_int *word)
+static void vm_word_wake(atomic_int *word)
 {
-	atomic_store(word, 1);
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+
+void vm_word_set(atomic_int *word, int n)
+{
+	atomic_store(word, n);
+	vm_word_wake(word);
 }
 
 void vm_wait_filtered(struct vm *vm)
 {
-	int n;
-
 	if (vm_io_started)
-		vm_wait_word(&vm->io_filtered);
-	while ((n = atomic_load(&vm->aps_filtered)) < (int)vm->ncpus - 1)
-		syscall(SYS_futex, &vm->aps_filtered, FUTEX_WAIT_PRIVATE, n, NULL, NULL, 0);
+		vm_word_wait(&vm->io_filtered, 1);
+	vm_word_wait(&vm->aps_filtered, (int)vm->ncpus - 1);
 }
 
 void vm_ap_filtered(struct vm *vm)
 {
 	atomic_fetch_add(&vm->aps_filtered, 1);
-	syscall(SYS_futex, &vm->aps_filtered, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+	vm_word_wake(&vm->aps_filtered);
 }
 
 /* Main thread: until the VM's end is decided and reported. */
 static void vm_wait_released(struct vm *vm)
 {
-	vm_wait_word(&vm->released);
+	vm_word_wait(&vm->released, 1);
 }
 
 /* The last act of a thread other than main: says it is done, then sleeps
@@ -392,14 +395,14 @@ static void *vm_io_thread(void *arg)
 
 	if (r < 0) {
 		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: seccomp filter: %s\n", strerror(-r));
-		vm_wake_word(&vm->io_filtered);
+		vm_word_set(&vm->io_filtered, 1);
 		vm_thread_done(&vm->io_done);
 	}
 	/* Under its filter, so they inherit it: the ring's kernel workers,
 	 * before --jail allows no new task (jail_no_new_tasks). */
 	if (vm->cfg->jail && (r = jail_ring_workers(evloop_ring(vm->loop))) < 0)
 		vm_endf(vm, COVE_EXIT_HOST, "cove: I/O thread: io_uring workers: %s\n", strerror(-r));
-	vm_wake_word(&vm->io_filtered);
+	vm_word_set(&vm->io_filtered, 1);
 	seccomp_test_trigger(SECCOMP_ROLE_IO, vm->cfg->seccomp_trigger);
 	r = evloop_run(vm->loop);
 	if (r < 0)
@@ -788,11 +791,11 @@ int vm_run(const struct vm_config *cfg)
 	 * Otherwise the process exits now: exit_group ends the kicked
 	 * threads, which waiting for would only add scheduling delays. */
 	if (vm_io_started && (vm_has_virtio(cfg) || serial_waiting(vm)))
-		vm_wait_word(&vm->io_done);
+		vm_word_wait(&vm->io_done, 1);
 	if (cfg->stats)
 		for (unsigned i = 1; i < vm->ncpus; i++)
 			if (vm->vcpus[i].joinable)
-				vm_wait_word(&vm->vcpus[i].done);
+				vm_word_wait(&vm->vcpus[i].done, 1);
 	if (cfg->stats)
 		stats_print(vm, stderr);
 	return atomic_load(&vm->status);

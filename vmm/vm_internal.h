@@ -153,6 +153,19 @@ void vm_release(struct vm *vm);
 bool vm_end(struct vm *vm, int status);
 void vm_endf(struct vm *vm, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool vm_ended(struct vm *vm);
+/* Writes to every page of [p, p + n), n > 0, so no later first touch
+ * faults (prep.c says why that matters). */
+static inline void vm_prefault(void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 4096)
+		((volatile unsigned char *)p)[i] = 0;
+	((volatile unsigned char *)p)[n - 1] = 0;
+}
+
+/* Futex words: vm_word_wait sleeps until *word >= n; vm_word_set stores n
+ * and wakes every waiter. */
+void vm_word_wait(atomic_int *word, int n);
+void vm_word_set(atomic_int *word, int n);
 /* A thread's end: sets *done, wakes the main thread, sleeps until exit. */
 /* Not marked noreturn: under ASan a noreturn call runs stack unpoisoning
  * that makes syscalls outside the filters. */

@@ -892,8 +892,9 @@ static inline __attribute__((always_inline)) int op_execute(struct x86emu *e, st
 }
 int seg_load(struct x86emu *e, unsigned s, uint16_t sel, bool is_far_cs);
 /* lar, lsl, verr, verw: *ok says whether the selector passes the
- * instruction's checks (ZF); *out is the access rights (lar) or the byte
- * granular limit (lsl). Only reading the descriptor faults. */
+ * instruction's checks, and ZF is set to it; then *out is the access
+ * rights (lar) or the byte granular limit (lsl), untouched for verr and
+ * verw. Only reading the descriptor faults. */
 enum { SEG_PROBE_LAR, SEG_PROBE_LSL, SEG_PROBE_VERR, SEG_PROBE_VERW };
 int seg_probe(struct x86emu *e, uint16_t sel, unsigned what, uint64_t *out, bool *ok);
 int emu_deliver_real(struct x86emu *e, unsigned vec, uint64_t ret_ip);

@@ -42,27 +42,33 @@ static void desc_decode(const uint8_t *b, uint16_t sel, struct x86emu_segment *s
 		s->limit = (s->limit << 12) | 0xfff;
 }
 
-static int desc_read(struct x86emu *e, uint16_t sel, uint8_t *b, uint64_t *addr)
+/* The table sel's descriptor is in (its base and limit), or false when
+ * that is the LDT and there is none. */
+static bool desc_table(struct x86emu *e, uint16_t sel, uint64_t *base, uint64_t *limit)
 {
-	struct x86emu_dtable tab;
 	if (sel & 4) {
 		const struct x86emu_segment *ldt = seg_get(e, X86EMU_LDTR);
 		if (ldt->unusable || !ldt->present)
-			return emu_raise(e, X86EMU_EXC_GP, true, sel & 0xfffc);
-		tab.base = ldt->base;
-		tab.limit = (uint16_t)(ldt->limit > 0xffff ? 0xffff : ldt->limit);
-		if ((uint32_t)(sel & ~7) + 7 > ldt->limit)
-			return emu_raise(e, X86EMU_EXC_GP, true, sel & 0xfffc);
-	} else {
-		if (!(e->dt_valid & 1)) {
-			e->ops->get_dtable(e->ctx, X86EMU_GDTR, &e->dt[X86EMU_GDTR]);
-			e->dt_valid |= 1;
-		}
-		tab = e->dt[X86EMU_GDTR];
-		if ((uint32_t)(sel & ~7) + 7 > tab.limit)
-			return emu_raise(e, X86EMU_EXC_GP, true, sel & 0xfffc);
+			return false;
+		*base = ldt->base;
+		*limit = ldt->limit;
+		return true;
 	}
-	*addr = tab.base + (sel & ~7u);
+	if (!(e->dt_valid & 1)) {
+		e->ops->get_dtable(e->ctx, X86EMU_GDTR, &e->dt[X86EMU_GDTR]);
+		e->dt_valid |= 1;
+	}
+	*base = e->dt[X86EMU_GDTR].base;
+	*limit = e->dt[X86EMU_GDTR].limit;
+	return true;
+}
+
+static int desc_read(struct x86emu *e, uint16_t sel, uint8_t *b, uint64_t *addr)
+{
+	uint64_t base, limit;
+	if (!desc_table(e, sel, &base, &limit) || (uint64_t)(sel & ~7u) + 7 > limit)
+		return emu_raise(e, X86EMU_EXC_GP, true, sel & 0xfffc);
+	*addr = base + (sel & ~7u);
 	return mem_read_lin(e, *addr, 8, b, true);
 }
 
@@ -155,10 +161,8 @@ int seg_load(struct x86emu *e, unsigned s, uint16_t sel, bool is_far_cs)
  * up as a segment load would, but where the load would fault they clear
  * ZF instead; only reading the descriptor itself can fault (#PF). They
  * never set the accessed bit, and the present bit is not checked. */
-static bool seg_probe_type_ok(struct x86emu *e, unsigned type, unsigned what)
+static bool seg_probe_type_ok(bool ia32e, unsigned type, unsigned what)
 {
-	bool ia32e = cr_get(e, X86EMU_EFER) & EFER_LMA;
-
 	if (what == SEG_PROBE_LAR)
 		return ia32e ? type == 9 || type == 0xb || type == 0xc
 			     : type != 0 && type != 6 && type != 7 && type != 8 && type != 0xa && type < 0xd;
@@ -168,48 +172,31 @@ static bool seg_probe_type_ok(struct x86emu *e, unsigned type, unsigned what)
 	return false; /* verr, verw: no system descriptor */
 }
 
-int seg_probe(struct x86emu *e, uint16_t sel, unsigned what, uint64_t *out, bool *ok)
+static int seg_probe_check(struct x86emu *e, uint16_t sel, unsigned what, uint64_t *out, bool *ok)
 {
-	const struct x86emu_segment *ldt = NULL;
-	uint64_t base, limit;
+	uint64_t base, limit, addr = sel & ~7u;
 	uint8_t b[8];
 	int rc;
 
 	*ok = false;
-	if (!(sel & ~3u))
-		return RC_OK; /* null */
-	if (sel & 4) {
-		ldt = seg_get(e, X86EMU_LDTR);
-		if (ldt->unusable || !ldt->present)
-			return RC_OK;
-		base = ldt->base;
-		limit = ldt->limit;
-	} else {
-		if (!(e->dt_valid & 1)) {
-			e->ops->get_dtable(e->ctx, X86EMU_GDTR, &e->dt[X86EMU_GDTR]);
-			e->dt_valid |= 1;
-		}
-		base = e->dt[X86EMU_GDTR].base;
-		limit = e->dt[X86EMU_GDTR].limit;
-	}
-	if ((uint64_t)(sel & ~7u) + 7 > limit)
-		return RC_OK;
-	if ((rc = mem_read_lin(e, base + (sel & ~7u), 8, b, true)))
+	if (!(sel & ~3u) || !desc_table(e, sel, &base, &limit) || addr + 7 > limit)
+		return RC_OK; /* null, no LDT, past the table */
+	if ((rc = mem_read_lin(e, base + addr, 8, b, true)))
 		return rc;
-	uint32_t hi = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
 	struct x86emu_segment v;
 	desc_decode(b, sel, &v);
 	unsigned rpl = sel & 3, cpl = e->cpl;
 	if (!v.s) {
-		if (!seg_probe_type_ok(e, v.type, what))
+		bool ia32e = cr_get(e, X86EMU_EFER) & EFER_LMA;
+		if (!seg_probe_type_ok(ia32e, v.type, what))
 			return RC_OK;
-		if (cr_get(e, X86EMU_EFER) & EFER_LMA) {
+		if (ia32e) {
 			/* A 16-byte descriptor: its upper half must fit in the
 			 * table, with 0 where a type would be. */
 			uint8_t up[8];
-			if ((uint64_t)(sel & ~7u) + 15 > limit)
+			if (addr + 15 > limit)
 				return RC_OK;
-			if ((rc = mem_read_lin(e, base + (sel & ~7u) + 8, 8, up, true)))
+			if ((rc = mem_read_lin(e, base + addr + 8, 8, up, true)))
 				return rc;
 			if (up[5] & 0x1f)
 				return RC_OK;
@@ -227,10 +214,18 @@ int seg_probe(struct x86emu *e, uint16_t sel, unsigned what, uint64_t *out, bool
 	}
 	*ok = true;
 	if (what == SEG_PROBE_LAR)
-		*out = hi & 0x00ffff00u;
+		*out = (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16; /* the high dword's bits 23:8 */
 	else if (what == SEG_PROBE_LSL)
 		*out = v.limit;
 	return RC_OK;
+}
+
+int seg_probe(struct x86emu *e, uint16_t sel, unsigned what, uint64_t *out, bool *ok)
+{
+	int rc = seg_probe_check(e, sel, what, out, ok);
+	if (rc == RC_OK)
+		flags_set(e, (flags_get(e) & ~(uint64_t)FL_ZF) | (*ok ? FL_ZF : 0));
+	return rc;
 }
 
 int ex_mov_from_sreg(struct x86emu *e, struct x86emu_insn *in)

@@ -388,14 +388,9 @@ int ex_grp6(struct x86emu *e, struct x86emu_insn *in)
 		return RC_OK;
 	case 4:
 	case 5: {
-		uint64_t unused = 0;
 		bool ok;
-		int rc = seg_probe(e, (uint16_t)in->src.val, in->d->aux == 4 ? SEG_PROBE_VERR : SEG_PROBE_VERW,
-				   &unused, &ok);
-		if (rc)
-			return rc;
-		flags_set(e, (flags_get(e) & ~(uint64_t)FL_ZF) | (ok ? FL_ZF : 0));
-		return RC_OK;
+		return seg_probe(e, (uint16_t)in->src.val, in->d->aux == 4 ? SEG_PROBE_VERR : SEG_PROBE_VERW, NULL,
+				 &ok);
 	}
 	default:
 		return emu_unhandled(e, "lldt/ltr are not emulated");
@@ -427,11 +422,8 @@ int ex_lar_lsl(struct x86emu *e, struct x86emu_insn *in)
 	if (e->mode == X86EMU_MODE_REAL || e->mode == X86EMU_MODE_VM86)
 		return RAISE_UD(e);
 	rc = seg_probe(e, (uint16_t)in->src.val, in->d->aux ? SEG_PROBE_LSL : SEG_PROBE_LAR, &v, &ok);
-	if (rc)
+	if (rc || !ok)
 		return rc;
-	flags_set(e, (flags_get(e) & ~(uint64_t)FL_ZF) | (ok ? FL_ZF : 0));
-	if (!ok)
-		return RC_OK;
 	in->dst.val = v & size_mask(in->dst.size);
 	return write_operand(e, &in->dst);
 }
